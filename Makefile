@@ -1,0 +1,63 @@
+# leak, umem, kmem.  `make` builds into build/; see README for the rest.
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+LDLIBS = -ldw -lelf
+PREFIX ?= /usr/local
+O ?= build
+
+HEAPWALK = $(patsubst %.c,$(O)/%.o,$(wildcard lib/heapwalk/*.c))
+POOLMODEL = $(patsubst %.c,$(O)/%.o,$(wildcard lib/poolmodel/*.c))
+CMDS = $(O)/leak $(O)/umem $(O)/kmem
+
+all: $(CMDS)
+
+$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h $(wildcard lib/*/fns.h lib/*/pt.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/libheapwalk.a: $(HEAPWALK)
+	$(AR) rcs $@ $^
+
+$(O)/libpoolmodel.a: $(POOLMODEL)
+	$(AR) rcs $@ $^
+
+LIBS = $(O)/libpoolmodel.a $(O)/libheapwalk.a
+
+$(O)/leak: $(O)/cmd/leak/leak.o $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/umem: $(O)/cmd/umem/umem.o $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.SECONDARY:
+
+-include regress/regress.mk
+
+# The bundled demo: start it, run leak on it, let it go.
+demo: all regress-targets
+	@sh regress/demo.sh $(O)
+
+check: all regress-targets
+	regress/run -L $(O)/leak
+
+# The suite with leak built under AddressSanitizer and UBSan.
+check-asan:
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	$(MAKE) regress-targets
+	ASAN_OPTIONS=detect_leaks=0 regress/run -L build-asan/leak
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	cp $(CMDS) $(DESTDIR)$(PREFIX)/bin/
+	cp doc/leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/leak.1
+	ln -sf leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/umem.1
+	ln -sf leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/kmem.1
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all demo check check-asan install clean

@@ -1,0 +1,172 @@
+/*
+ * leak - find the blocks a live process can no longer reach.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ctype.h>
+#include <unistd.h>
+#include "../../lib/heapwalk/heapwalk.h"
+#include "../../lib/poolmodel/poolmodel.h"
+
+enum { Ok, Err, Usage, Inexact };
+
+static int aflag, bflag, cflag, dflag, sflag;
+static char *binary, *res, *width;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: leak [-abcds] [-f binary] [-r res] [-x width] pid ... | name\n");
+	exit(Usage);
+}
+
+static void
+fatal(char *what)
+{
+	fprintf(stderr, "leak: %s%s%s\n", what ? what : "", what ? ": " : "", errstr());
+	exit(Err);
+}
+
+/* Quote a word so that both rc and sh read it back unchanged. */
+static void
+quote(char *s)
+{
+	char *p;
+
+	for(p = s; *p; p++)
+		if(!isalnum((uchar)*p) && strchr("/._-+,:=%@", *p) == NULL)
+			break;
+	if(*p == 0 && p > s){
+		printf("%s", s);
+		return;
+	}
+	if(strchr(s, '\'') != NULL){
+		fprintf(stderr, "leak: cannot quote %s for both rc and sh\n", s);
+		exit(Err);
+	}
+	printf("'%s'", s);
+}
+
+/* leak NAME: print the command that runs leak on every process of that name. */
+static void
+byname(char *argv0, char *name)
+{
+	int *pids, n, i;
+	char flags[8], *p;
+
+	n = hwpidsbyname(name, &pids);
+	if(n < 0)
+		fatal(NULL);
+	if(n == 0){
+		fprintf(stderr, "leak: no processes named %s\n", name);
+		exit(Err);
+	}
+	p = flags;
+	*p++ = '-';
+	if(aflag) *p++ = 'a';
+	if(bflag) *p++ = 'b';
+	if(cflag) *p++ = 'c';
+	if(dflag) *p++ = 'd';
+	if(sflag) *p++ = 's';
+	*p = 0;
+	quote(argv0);
+	if(p > flags+1)
+		printf(" %s", flags);
+	if(binary){ printf(" -f "); quote(binary); }
+	if(res){ printf(" -r "); quote(res); }
+	if(width){ printf(" -x "); quote(width); }
+	for(i = 0; i < n; i++)
+		printf(" %d", pids[i]);
+	printf("\n");
+	exit(Ok);
+}
+
+static int
+retries(void)
+{
+	char *s;
+
+	s = getenv("LEAK_RETRIES");
+	return s ? atoi(s) : 200;
+}
+
+static int
+leak(int *pids, int npid)
+{
+	Target *t;
+	Pool *pool;
+	Heap heap;
+	Roots *roots;
+	int r;
+
+	if(!hwsamevm(pids, npid))
+		fatal(NULL);
+	t = hwattach(pids, npid);
+	if(t == NULL)
+		fatal(NULL);
+	if(hwsymopen(t, binary) < 0 || (pool = poolfind(t)) == NULL){
+		hwdetach(t);
+		fatal(NULL);
+	}
+	memset(&heap, 0, sizeof heap);
+	r = poolwalk(pool, t, &heap, retries());
+	if(r < 0){
+		hwdetach(t);
+		fatal(pool->name);
+	}
+	if(r > 0)
+		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", pool->name, errstr());
+	roots = hwroots(t, &heap);
+	hwdetach(t);
+	if(!aflag)
+		hwmark(t, &heap, roots);
+	hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
+	if(fflush(stdout) != 0)
+		return Err;
+	return r > 0 ? Inexact : Ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	char *argv0;
+	int *pids, i, c;
+
+	argv0 = argv[0];
+	while((c = getopt(argc, argv, "abcdsf:r:x:")) != -1)
+		switch(c){
+		case 'a': aflag = 1; break;
+		case 'b': bflag = 1; break;
+		case 'c': cflag = 1; break;
+		case 'd': dflag = 1; break;
+		case 's': sflag = 1; break;
+		case 'f': binary = optarg; break;
+		case 'r': res = optarg; break;
+		case 'x': width = optarg; break;
+		default: usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if(argc < 1)
+		usage();
+	if(bflag + cflag + sflag > 1){
+		fprintf(stderr, "leak: can only use one of -b, -c or -s\n");
+		exit(Usage);
+	}
+	if(argc == 1 && !isdigit((uchar)argv[0][0]))
+		byname(argv0, argv[0]);
+	if(bflag || cflag || sflag){
+		fprintf(stderr, "leak: -%c is not implemented yet\n", bflag ? 'b' : cflag ? 'c' : 's');
+		exit(Usage);
+	}
+	pids = malloc(argc * sizeof pids[0]);
+	for(i = 0; i < argc; i++){
+		pids[i] = atoi(argv[i]);
+		if(pids[i] <= 0 || strspn(argv[i], "0123456789") != strlen(argv[i])){
+			fprintf(stderr, "leak: %s is not a pid\n", argv[i]);
+			exit(Usage);
+		}
+	}
+	return leak(pids, argc);
+}

@@ -1,0 +1,190 @@
+/*
+ * heapwalk: a stopped process seen from outside.
+ * Threads, registers, maps, memory, loaded objects, symbols,
+ * the roots of the heap and a conservative mark and sweep.
+ * Allocator models (poolmodel.h) fill a Heap; this library marks it.
+ */
+#include <stdint.h>
+#include <stddef.h>
+
+#define nelem(a) (sizeof(a)/sizeof((a)[0]))
+
+typedef uint8_t uchar;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+enum {
+	Tint,		/* stopped by our PTRACE_INTERRUPT: may be resumed */
+	Tgroup,		/* in a group stop (SIGSTOP, ^Z): never resumed by us */
+	Tsig,		/* in a signal-delivery stop: sig is handed back */
+	Tgone,		/* exited while we held it */
+};
+
+typedef struct Thread Thread;
+struct Thread {
+	int	tid;
+	int	state;
+	int	sig;		/* signal to hand back on resume or detach */
+	u64	pc;
+	u64	sp;
+	u64	fsbase;		/* the thread pointer */
+	u64	gpr[32];	/* general registers, as words */
+	int	ngpr;
+	uchar	*vec;		/* vector registers (xsave area or fxsave) */
+	int	nvec;
+};
+
+typedef struct Map Map;
+struct Map {
+	u64	start;
+	u64	end;
+	int	prot;		/* PROT_READ|PROT_WRITE|PROT_EXEC */
+	int	shared;
+	u64	off;
+	u64	inode;
+	char	*path;		/* "" when anonymous */
+};
+
+/* A copy of a range of the target's memory, taken while it is stopped. */
+typedef struct Seg Seg;
+struct Seg {
+	u64	start;
+	u64	end;
+	uchar	*buf;
+};
+
+typedef struct Syms Syms;
+
+typedef struct Target Target;
+struct Target {
+	int	*pids;		/* the processes sharing this address space */
+	int	npid;
+	Thread	*thr;
+	int	nthr;
+	Map	*map;
+	int	nmap;
+	Seg	*seg;		/* sorted by start */
+	int	nseg;
+	int	memfd;		/* /proc/PID/mem, the fallback reader */
+	int	novm;		/* process_vm_readv refused: use memfd */
+	char	*exe;		/* /proc/PID/exe resolved */
+	u64	auxv[64];	/* AT_* values, by type, 0 when absent */
+	Syms	*syms;
+	int	stopped;	/* the process was in a group stop before we came */
+};
+
+/* err.c: one error string, as Plan 9's errstr */
+void	werrstr(char*, ...) __attribute__((format(printf, 1, 2)));
+char	*errstr(void);
+void	*emalloc(size_t);
+void	*erealloc(void*, size_t);
+char	*estrdup(char*);
+
+/* attach.c, guard.c */
+Target	*hwattach(int *pids, int npid);
+int	hwresume(Target*, int usec);
+void	hwdetach(Target*);	/* the copies and symbols stay */
+int	hwinterrupted(void);
+
+/* maps.c */
+int	hwreadmaps(Target*);
+Map	*hwmapat(Target*, u64 addr);
+
+/* mem.c */
+long	hwread(Target*, u64 addr, void *buf, long n);
+int	hwpeek(Target*, u64 addr, u64 *w);
+Seg	*hwsnap(Target*, u64 start, u64 end);	/* whole mappings only: snapshots never overlap */
+uchar	*hwptr(Target*, u64 addr, u64 n);
+void	hwdropsnaps(Target*);
+
+/* objs.c: loaded objects from the dynamic linker's list */
+typedef struct Obj Obj;
+struct Obj {
+	char	*path;
+	u64	base;		/* l_addr */
+	int	tlsmod;		/* TLS module id, 0 if none */
+	u64	tlssize;
+};
+int	hwobjs(Target*, Obj **op);
+u64	hwtlsblock(Target*, Thread*, int modid);
+
+/* sym.c */
+int	hwsymopen(Target*, char *binary);
+int	hwsymname(Target*, u64 addr, char *buf, int n);
+int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
+int	hwhasdebug(Target*, char *objpat);
+int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
+
+/* pids.c */
+int	hwpidsbyname(char *name, int **pids);
+int	hwsamevm(int *pids, int npid);
+
+/*
+ * What an allocator model hands to marking:
+ * the blocks, sorted by address, and what the allocator owns.
+ */
+enum {
+	Bfree = 1<<0,		/* free: never reported, never scanned */
+	Binternal = 1<<1,	/* allocator bookkeeping: never reported or scanned */
+	Bmmapped = 1<<2,
+	Btagged = 1<<3,		/* tag[] holds malloc and realloc pcs */
+	Bmarked = 1<<4,		/* reachable */
+	Bstack = 1<<5,		/* some thread's stack pointer is inside */
+};
+
+typedef struct Block Block;
+struct Block {
+	u64	addr;		/* the pointer malloc returned */
+	u64	size;		/* reported: the requested size if known, else usable */
+	u64	usable;		/* bytes the program may use: what marking scans */
+	u64	hdr;		/* the chunk, header included */
+	u64	chunk;		/* its size */
+	u64	tag[2];
+	int	flags;
+};
+
+typedef struct Range Range;
+struct Range {
+	u64	start;
+	u64	end;
+	int	kind;		/* Rheap, Rarena, Rmmap, Rbook */
+};
+enum { Rheap, Rarena, Rmmap, Rbook };
+
+typedef struct Heap Heap;
+struct Heap {
+	Block	*b;
+	long	nb;
+	long	ab;
+	Range	*own;		/* the allocator's own memory: never a root */
+	int	nown;
+	int	aown;
+	char	*model;		/* e.g. "glibc 2.36" */
+};
+
+void	heapadd(Heap*, Block*);
+void	heapown(Heap*, u64 start, u64 end, int kind);
+void	heapsort(Heap*);
+void	heapfree(Heap*);
+Block	*heapfind(Heap*, u64 addr);
+
+/*
+ * roots.c: while the target is stopped, the ranges and register words
+ * marking starts from, copied so that marking needs no live target.
+ */
+typedef struct Roots Roots;
+struct Roots {
+	Range	*r;
+	int	nr;
+	u64	*w;		/* loose words: registers */
+	long	nw;
+};
+Roots	*hwroots(Target*, Heap*);
+void	hwfreeroots(Roots*);
+
+/* mark.c */
+void	hwmark(Target*, Heap*, Roots*);
+
+/* print.c: Plan 9's block lines */
+enum { Pleaked = 1, Pall = 2, Pfree = 4 };
+int	hwprint(Target*, Heap*, int what);

@@ -1,0 +1,86 @@
+/* /proc/PID/maps, parsed once per stop. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include "heapwalk.h"
+
+static void
+freemaps(Target *t)
+{
+	int i;
+
+	for(i = 0; i < t->nmap; i++)
+		free(t->map[i].path);
+	free(t->map);
+	t->map = NULL;
+	t->nmap = 0;
+}
+
+static int
+parseline(char *line, Map *m)
+{
+	char perm[8];
+	unsigned long long s, e, off, ino;
+	int n;
+
+	n = 0;
+	if(sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu %n", &s, &e, perm, &off, &ino, &n) < 5)
+		return -1;
+	m->start = s;
+	m->end = e;
+	m->off = off;
+	m->inode = ino;
+	m->prot = (perm[0]=='r' ? PROT_READ : 0) | (perm[1]=='w' ? PROT_WRITE : 0) | (perm[2]=='x' ? PROT_EXEC : 0);
+	m->shared = perm[3] == 's';
+	line[strcspn(line, "\n")] = 0;
+	m->path = estrdup(n > 0 ? line+n : "");
+	return 0;
+}
+
+int
+hwreadmaps(Target *t)
+{
+	char path[64], line[8192];
+	FILE *f;
+	int a;
+
+	freemaps(t);
+	snprintf(path, sizeof path, "/proc/%d/maps", t->pids[0]);
+	f = fopen(path, "r");
+	if(f == NULL){
+		werrstr("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	a = 0;
+	while(fgets(line, sizeof line, f) != NULL){
+		if(t->nmap == a){
+			a = a ? 2*a : 256;
+			t->map = erealloc(t->map, a*sizeof t->map[0]);
+		}
+		if(parseline(line, &t->map[t->nmap]) == 0)
+			t->nmap++;
+	}
+	fclose(f);
+	return 0;
+}
+
+Map*
+hwmapat(Target *t, u64 addr)
+{
+	int lo, hi, m;
+
+	lo = 0;
+	hi = t->nmap;
+	while(lo < hi){
+		m = (lo+hi)/2;
+		if(addr < t->map[m].start)
+			hi = m;
+		else if(addr >= t->map[m].end)
+			lo = m+1;
+		else
+			return &t->map[m];
+	}
+	return NULL;
+}

@@ -1,0 +1,163 @@
+/*
+ * Reading the target's memory.  process_vm_readv in large batches,
+ * /proc/PID/mem when that is refused.  Never written.
+ * Snapshots (Seg) hold copies of the heap so the walk and the marking
+ * run on local memory after the target is let go.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include "heapwalk.h"
+
+enum { Batch = 1<<20, Page = 4096 };
+
+static long
+vmread(Target *t, u64 addr, void *buf, long n)
+{
+	struct iovec l, r;
+
+	l.iov_base = buf;
+	l.iov_len = n;
+	r.iov_base = (void*)addr;
+	r.iov_len = n;
+	return process_vm_readv(t->pids[0], &l, 1, &r, 1, 0);
+}
+
+/* One read that may come back short; -1 only when nothing could be read. */
+static long
+read1(Target *t, u64 addr, void *buf, long n)
+{
+	long r;
+
+	if(!t->novm){
+		r = vmread(t, addr, buf, n);
+		if(r >= 0)
+			return r;
+		if(errno == EFAULT)
+			return -1;
+		t->novm = 1;
+	}
+	return pread(t->memfd, buf, n, addr);
+}
+
+/*
+ * Read n bytes; pages that cannot be read (guard pages, holes)
+ * read as zeros.  Returns the bytes really read.
+ */
+long
+hwread(Target *t, u64 addr, void *buf, long n)
+{
+	uchar *p;
+	long got, r, m;
+
+	p = buf;
+	got = 0;
+	while(n > 0){
+		m = n < Batch ? n : Batch;
+		r = read1(t, addr, p, m);
+		if(r <= 0){
+			/* skip to the next page */
+			m = Page - (addr & (Page-1));
+			if(m > n)
+				m = n;
+			memset(p, 0, m);
+			r = 0;
+		}else
+			m = r;
+		got += r;
+		p += m;
+		addr += m;
+		n -= m;
+	}
+	return got;
+}
+
+static Seg*
+segat(Target *t, u64 addr)
+{
+	int lo, hi, m;
+
+	lo = 0;
+	hi = t->nseg;
+	while(lo < hi){
+		m = (lo+hi)/2;
+		if(addr < t->seg[m].start)
+			hi = m;
+		else if(addr >= t->seg[m].end)
+			lo = m+1;
+		else
+			return &t->seg[m];
+	}
+	return NULL;
+}
+
+/* A pointer to n bytes at addr inside a snapshot, or NULL. */
+uchar*
+hwptr(Target *t, u64 addr, u64 n)
+{
+	Seg *s;
+
+	s = segat(t, addr);
+	if(s == NULL || addr+n > s->end || addr+n < addr)
+		return NULL;
+	return s->buf + (addr - s->start);
+}
+
+int
+hwpeek(Target *t, u64 addr, u64 *w)
+{
+	uchar *p;
+
+	p = hwptr(t, addr, 8);
+	if(p != NULL){
+		memcpy(w, p, 8);
+		return 0;
+	}
+	if(read1(t, addr, w, 8) != 8)
+		return -1;
+	return 0;
+}
+
+/* Copy [start,end) unless a snapshot already covers it. */
+Seg*
+hwsnap(Target *t, u64 start, u64 end)
+{
+	Seg *s;
+	int i;
+
+	s = segat(t, start);
+	if(s != NULL && end <= s->end)
+		return s;
+	for(i = 0; i < t->nseg && t->seg[i].start < start; i++)
+		;
+	t->seg = erealloc(t->seg, (t->nseg+1)*sizeof t->seg[0]);
+	memmove(&t->seg[i+1], &t->seg[i], (t->nseg-i)*sizeof t->seg[0]);
+	t->nseg++;
+	s = &t->seg[i];
+	s->start = start;
+	s->end = end;
+	s->buf = malloc(end-start);
+	if(s->buf == NULL){
+		memmove(&t->seg[i], &t->seg[i+1], (t->nseg-i-1)*sizeof t->seg[0]);
+		t->nseg--;
+		werrstr("out of memory copying 0x%llx bytes at 0x%llx",
+			(unsigned long long)(end-start), (unsigned long long)start);
+		return NULL;
+	}
+	hwread(t, start, s->buf, end-start);
+	return s;
+}
+
+void
+hwdropsnaps(Target *t)
+{
+	int i;
+
+	for(i = 0; i < t->nseg; i++)
+		free(t->seg[i].buf);
+	free(t->seg);
+	t->seg = NULL;
+	t->nseg = 0;
+}

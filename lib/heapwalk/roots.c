@@ -1,0 +1,146 @@
+/*
+ * Where marking starts: every readable, writable mapping the allocator
+ * does not own (data, bss, stacks, TLS, custom arenas), cut below each
+ * thread's stack pointer, and every thread's registers and dtv.
+ * Copied while the target is stopped.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "heapwalk.h"
+
+enum { Redzone = 128 };
+
+static void
+addrange(Roots *r, u64 start, u64 end)
+{
+	start = (start+7) & ~7ULL;
+	if(start >= end)
+		return;
+	if((r->nr & 255) == 0)
+		r->r = erealloc(r->r, (r->nr+256)*sizeof r->r[0]);
+	r->r[r->nr].start = start;
+	r->r[r->nr].end = end;
+	r->r[r->nr].kind = 0;
+	r->nr++;
+}
+
+static void
+addword(Roots *r, u64 w)
+{
+	if((r->nw & 1023) == 0)
+		r->w = erealloc(r->w, (r->nw+1024)*sizeof r->w[0]);
+	r->w[r->nw++] = w;
+}
+
+static int
+prefix(char *s, char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Kernel pages and device memory are not the program's data; reading them can hang or fault. */
+static int
+rootmap(Map *m)
+{
+	if((m->prot & (PROT_READ|PROT_WRITE)) != (PROT_READ|PROT_WRITE))
+		return 0;
+	if(prefix(m->path, "[vvar") || prefix(m->path, "[vsyscall"))
+		return 0;
+	if(prefix(m->path, "/dev/") && !prefix(m->path, "/dev/zero") && !prefix(m->path, "/dev/shm/"))
+		return 0;
+	return 1;
+}
+
+/* The live part of a stack starts at the lowest stack pointer in it, less the red zone. */
+static u64
+livestart(Target *t, Map *m)
+{
+	u64 s;
+	int i;
+
+	s = m->start;
+	for(i = 0; i < t->nthr; i++){
+		if(t->thr[i].state == Tgone)
+			continue;
+		if(t->thr[i].sp >= m->start && t->thr[i].sp < m->end)
+			if(s == m->start || t->thr[i].sp - Redzone < s)
+				s = t->thr[i].sp - Redzone;
+	}
+	return s < m->start ? m->start : s;
+}
+
+/* [start,end) less the allocator's own ranges (h->own is sorted). */
+static void
+addunowned(Roots *r, Heap *h, u64 start, u64 end)
+{
+	int i;
+
+	for(i = 0; i < h->nown && start < end; i++){
+		if(h->own[i].end <= start)
+			continue;
+		if(h->own[i].start >= end)
+			break;
+		addrange(r, start, h->own[i].start);
+		start = h->own[i].end;
+	}
+	addrange(r, start, end);
+}
+
+static void
+addthread(Target *t, Heap *h, Roots *r, Thread *th)
+{
+	u64 dtv, len, w, i;
+	Block *b;
+	uchar *v;
+
+	for(i = 0; i < (u64)th->ngpr; i++)
+		addword(r, th->gpr[i]);
+	for(v = th->vec; v+8 <= th->vec+th->nvec; v += 8){
+		memcpy(&w, v, 8);
+		addword(r, w);
+	}
+	/* dynamic TLS blocks hang off the dtv */
+	if(th->fsbase && hwpeek(t, th->fsbase+8, &dtv) == 0 && hwpeek(t, dtv-16, &len) == 0)
+		for(i = 0; i <= len && i < 1<<16; i++)
+			if(hwpeek(t, dtv + 16*i, &w) == 0)
+				addword(r, w);
+	/* a stack inside a heap block: a malloc'd signal stack, say */
+	b = heapfind(h, th->sp);
+	if(b == NULL)
+		b = heapfind(h, th->sp - Redzone);
+	if(b != NULL && !(b->flags & (Bfree|Binternal))){
+		b->flags |= Bstack;
+		addrange(r, th->sp - Redzone < b->addr ? b->addr : th->sp - Redzone, b->addr + b->usable);
+	}
+}
+
+Roots*
+hwroots(Target *t, Heap *h)
+{
+	Roots *r;
+	Map *m;
+	int i;
+
+	r = emalloc(sizeof *r);
+	for(i = 0; i < t->nmap; i++){
+		m = &t->map[i];
+		if(!rootmap(m))
+			continue;
+		if(hwsnap(t, m->start, m->end) == NULL)
+			continue;
+		addunowned(r, h, livestart(t, m), m->end);
+	}
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].state != Tgone)
+			addthread(t, h, r, &t->thr[i]);
+	return r;
+}
+
+void
+hwfreeroots(Roots *r)
+{
+	free(r->r);
+	free(r->w);
+	free(r);
+}

@@ -1,0 +1,219 @@
+/*
+ * Symbols of the target through libdwfl: it finds the objects from
+ * /proc/PID/maps, and their separate debug files by build-id under
+ * /usr/lib/debug or by .gnu_debuglink.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fnmatch.h>
+#include <libgen.h>
+#include <elfutils/libdwfl.h>
+#include "heapwalk.h"
+
+struct Syms {
+	Dwfl	*dwfl;
+	char	*binary;	/* -f: stands for the running executable */
+	char	*exe;
+};
+
+static char *debugpath = NULL;
+
+static Syms *cur;	/* the find_elf callback has no argument of ours */
+
+/* -f binary stands for the main executable; everything else as usual. */
+static int
+findelf(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr base,
+	char **file, Elf **elfp)
+{
+	if(cur != NULL && cur->binary != NULL && name != NULL && strcmp(name, cur->exe) == 0)
+		name = cur->binary;
+	return dwfl_linux_proc_find_elf(mod, ud, name, base, file, elfp);
+}
+
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = findelf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debugpath,
+};
+
+int
+hwsymopen(Target *t, char *binary)
+{
+	Syms *s;
+
+	s = emalloc(sizeof *s);
+	s->binary = binary;
+	s->exe = t->exe;
+	cur = s;
+	s->dwfl = dwfl_begin(&callbacks);
+	if(s->dwfl == NULL){
+		werrstr("libdwfl: %s", dwfl_errmsg(-1));
+		free(s);
+		return -1;
+	}
+	dwfl_report_begin(s->dwfl);
+	if(dwfl_linux_proc_report(s->dwfl, t->pids[0]) != 0){
+		werrstr("libdwfl cannot read the maps of %d: %s", t->pids[0], dwfl_errmsg(-1));
+		dwfl_end(s->dwfl);
+		free(s);
+		return -1;
+	}
+	dwfl_report_end(s->dwfl, NULL, NULL);
+	t->syms = s;
+	return 0;
+}
+
+int
+hwsymname(Target *t, u64 addr, char *buf, int n)
+{
+	Dwfl_Module *mod;
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *name;
+
+	if(t->syms == NULL)
+		return 0;
+	mod = dwfl_addrmodule(t->syms->dwfl, addr);
+	if(mod == NULL)
+		return 0;
+	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+	if(name == NULL || name[0] == 0)
+		return 0;
+	if(sym.st_size != 0 && off >= sym.st_size)
+		return 0;
+	if(off == 0)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s+0x%llx", name, (unsigned long long)off);
+	return 1;
+}
+
+/* The module whose file name matches the glob objpat; NULL pattern: the executable. */
+typedef struct Find Find;
+struct Find {
+	char		*pat;
+	char		*exe;
+	Dwfl_Module	*mod;
+};
+
+static int
+matchmod(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+	Find *f;
+	char *b, *dup;
+	int ok;
+
+	(void)ud;
+	(void)start;
+	f = arg;
+	if(name == NULL)
+		return DWARF_CB_OK;
+	if(f->pat == NULL)
+		ok = strcmp(name, f->exe) == 0;
+	else{
+		dup = estrdup((char*)name);
+		b = basename(dup);
+		ok = fnmatch(f->pat, b, 0) == 0;
+		free(dup);
+	}
+	if(!ok)
+		return DWARF_CB_OK;
+	f->mod = mod;
+	return DWARF_CB_ABORT;
+}
+
+static Dwfl_Module*
+findmod(Target *t, char *objpat)
+{
+	Find f;
+
+	if(t->syms == NULL)
+		return NULL;
+	f.pat = objpat;
+	f.exe = t->exe;
+	f.mod = NULL;
+	dwfl_getmodules(t->syms->dwfl, matchmod, &f, 0);
+	return f.mod;
+}
+
+/*
+ * Look up a symbol by name in the first object matching objpat.
+ * A TLS symbol gives its offset in the object's TLS block.
+ */
+int
+hwsymlookup(Target *t, char *objpat, char *name, u64 *addr, u64 *size, int *tls)
+{
+	Dwfl_Module *mod;
+	GElf_Sym sym;
+	GElf_Addr a;
+	const char *s;
+	int i, n;
+
+	mod = findmod(t, objpat);
+	if(mod == NULL)
+		return -1;
+	n = dwfl_module_getsymtab(mod);
+	for(i = 1; i < n; i++){
+		s = dwfl_module_getsym_info(mod, i, &sym, &a, NULL, NULL, NULL);
+		if(s == NULL || strcmp(s, name) != 0 || sym.st_shndx == SHN_UNDEF)
+			continue;
+		*tls = GELF_ST_TYPE(sym.st_info) == STT_TLS;
+		*addr = *tls ? sym.st_value : a;
+		if(size != NULL)
+			*size = sym.st_size;
+		return 0;
+	}
+	return -1;
+}
+
+/* The lowest start and highest end of the named functions found in objpat. */
+int
+hwsymrange(Target *t, char *objpat, char **names, u64 *lo, u64 *hi)
+{
+	Dwfl_Module *mod;
+	GElf_Sym sym;
+	GElf_Addr a;
+	const char *s;
+	int i, j, n, found;
+
+	mod = findmod(t, objpat);
+	if(mod == NULL)
+		return -1;
+	*lo = ~0ULL;
+	*hi = 0;
+	found = 0;
+	n = dwfl_module_getsymtab(mod);
+	for(i = 1; i < n; i++){
+		s = dwfl_module_getsym_info(mod, i, &sym, &a, NULL, NULL, NULL);
+		if(s == NULL || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
+			continue;
+		for(j = 0; names[j] != NULL; j++)
+			if(strcmp(s, names[j]) == 0)
+				break;
+		if(names[j] == NULL)
+			continue;
+		found++;
+		if(a < *lo)
+			*lo = a;
+		if(a + sym.st_size > *hi)
+			*hi = a + sym.st_size;
+	}
+	return found ? 0 : -1;
+}
+
+/* Whether objpat's symbols come from a full symbol table, not just .dynsym. */
+int
+hwhasdebug(Target *t, char *objpat)
+{
+	Dwfl_Module *mod;
+	const char *debugfile;
+
+	mod = findmod(t, objpat);
+	if(mod == NULL)
+		return 0;
+	dwfl_module_getsymtab(mod);
+	debugfile = NULL;
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+	return debugfile != NULL;
+}

@@ -1,0 +1,157 @@
+/*
+ * Chunks free by the lists rather than by boundary tags: fastbins and
+ * tcaches keep their chunks marked in use.  The tcache has no lock, so
+ * a thread stopped inside tcache_get or tcache_put leaves a count that
+ * disagrees with its chain: that is reported as a mid-update.
+ */
+#include <stdio.h>
+#include "../heapwalk/heapwalk.h"
+#include "poolmodel.h"
+#include "pt.h"
+
+int
+ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena)
+{
+	u64 slot, p, size;
+	Block *b;
+	int i, r;
+	long n;
+
+	r = 0;
+	for(i = 0; i < Nfast; i++){
+		slot = arena + g->ofast + 8*i;
+		p = ptword(t, slot);
+		size = Minsize + 16*i;
+		for(n = 0; p != 0; n++){
+			b = ptchunk(h, p);
+			if(b == NULL || b->chunk != size || n > h->nb){
+				werrstr("fastbin %d of arena 0x%llx links to 0x%llx, not a free 0x%llx-byte chunk",
+					i, (unsigned long long)arena, (unsigned long long)p, (unsigned long long)size);
+				r = 1;
+				break;
+			}
+			b->flags |= Bfree;
+			p = ptreveal(g, p + Hdr, ptword(t, p + Hdr));
+		}
+	}
+	return r;
+}
+
+static long
+tcount(Target *t, Glibc *g, u64 tc, int i)
+{
+	u64 off, w;
+
+	off = g->tcount16 ? 2*i : i;
+	w = ptword(t, tc + (off & ~7ULL)) >> (8*(off & 7));
+	return g->tcount16 ? (w & 0xffff) : (w & 0xff);
+}
+
+/* One tcache: its chunk is bookkeeping, and its entries are free. */
+static int
+tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key)
+{
+	Block *tb, *b;
+	u64 e, ents, size;
+	long cnt, n;
+	int i;
+
+	tb = ptchunk(h, tc - Hdr);
+	if(tb == NULL || tb->chunk != (u64)g->tcsz){
+		werrstr("tcache 0x%llx is not a 0x%x-byte chunk", (unsigned long long)tc, g->tcsz);
+		return 1;
+	}
+	tb->flags |= Binternal;
+	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
+	for(i = 0; i < g->ntc; i++){
+		cnt = tcount(t, g, tc, i);
+		e = ptword(t, ents + 8*i);
+		size = Minsize + 16*i;
+		for(n = 0; e != 0 && n <= cnt; n++){
+			b = ptchunk(h, e - Hdr);
+			if(b == NULL || b->chunk != size || (e & 15) != 0)
+				goto bad;
+			if(g->haskey && key != 0 && ptword(t, e+8) != key)
+				goto bad;
+			b->flags |= Bfree;
+			e = ptreveal(g, e, ptword(t, e));
+		}
+		if(n != cnt || e != 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	werrstr("tcache 0x%llx bin %d is mid-update", (unsigned long long)tc, i);
+	return 1;
+}
+
+/* The key every free tcache entry carries: 2.29-2.33 the tcache itself, then a random word. */
+static u64
+tcachekey(Target *t, Glibc *g, u64 tc)
+{
+	u64 e, ents;
+	int i;
+
+	if(!g->haskey)
+		return 0;
+	if(g->minor < 34)
+		return tc;
+	if(g->keyaddr)
+		return ptword(t, g->keyaddr);
+	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
+	for(i = 0; i < g->ntc; i++){
+		e = ptword(t, ents + 8*i);
+		if(e != 0)
+			return ptword(t, e+8);
+	}
+	return 0;
+}
+
+/*
+ * Without debug information the offset of `tcache' in libc's TLS block
+ * is found as the word that, in some thread, points at a tcache-sized
+ * chunk of the heap; every thread must agree.
+ */
+static long
+findtcoff(Target *t, Glibc *g, Heap *h)
+{
+	u64 blk, w;
+	Block *b;
+	long off;
+	int i;
+
+	for(off = 0; off < 4096; off += 8)
+		for(i = 0; i < t->nthr; i++){
+			if(t->thr[i].state == Tgone)
+				continue;
+			blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
+			if(blk == 0 || hwpeek(t, blk + off, &w) < 0 || w == 0)
+				continue;
+			b = ptchunk(h, w - Hdr);
+			if(b != NULL && b->chunk == (u64)g->tcsz && !(b->flags & Bfree) && b->hdr + Hdr == w)
+				return off;
+		}
+	return -1;
+}
+
+int
+pttcaches(Target *t, Glibc *g, Heap *h)
+{
+	u64 blk, tc;
+	int i, r;
+
+	r = 0;
+	if(g->tcoff < 0)
+		g->tcoff = findtcoff(t, g, h);
+	if(g->tcoff < 0)
+		return 0;	/* no thread has a tcache yet */
+	for(i = 0; i < t->nthr; i++){
+		if(t->thr[i].state == Tgone)
+			continue;
+		blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
+		if(blk == 0 || hwpeek(t, blk + g->tcoff, &tc) < 0 || tc == 0)
+			continue;
+		r |= tcache(t, g, h, tc, tcachekey(t, g, tc));
+	}
+	return r;
+}

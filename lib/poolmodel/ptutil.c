@@ -1,0 +1,41 @@
+/* Small readers shared by the ptmalloc model's files. */
+#include "../heapwalk/heapwalk.h"
+#include "poolmodel.h"
+#include "pt.h"
+
+u64
+ptword(Target *t, u64 addr)
+{
+	u64 w;
+
+	if(hwpeek(t, addr, &w) < 0)
+		return 0;
+	return w;
+}
+
+u32
+ptword32(Target *t, u64 addr)
+{
+	return ptword(t, addr);
+}
+
+/* Safe-linking (2.32+): a free list link is stored xor its own address >> 12. */
+u64
+ptreveal(Glibc *g, u64 slot, u64 stored)
+{
+	if(!g->safelink)
+		return stored;
+	return stored ^ (slot >> 12);
+}
+
+/* The block whose chunk starts at chunk. */
+Block*
+ptchunk(Heap *h, u64 chunk)
+{
+	Block *b;
+
+	b = heapfind(h, chunk + Hdr);
+	if(b == NULL || b->hdr != chunk)
+		return NULL;
+	return b;
+}

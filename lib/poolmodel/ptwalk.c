@@ -1,0 +1,394 @@
+/*
+ * Walking ptmalloc's chunks: the main arena's heap (one segment, or
+ * several when brk failed and malloc fell back to mmap), each other
+ * arena's chain of heaps, and the mmapped chunks.  Each chunk becomes
+ * a Block; whether it is free is read from the next chunk's PREV_INUSE
+ * bit, then from the fastbins and tcaches (ptfree.c).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "../heapwalk/heapwalk.h"
+#include "poolmodel.h"
+#include "pt.h"
+
+enum { Etop, Efence, Eend, Ebad };
+
+typedef struct Walk Walk;
+struct Walk {
+	Target	*t;
+	Glibc	*g;
+	Heap	*h;
+	u64	bad;		/* where a chunk made no sense */
+	char	why[128];
+};
+
+static void
+addchunk(Walk *w, u64 p, u64 size, int flags)
+{
+	Block b;
+
+	memset(&b, 0, sizeof b);
+	b.hdr = p;
+	b.chunk = size;
+	b.addr = p + Hdr;
+	b.usable = (flags & Bmmapped) ? size - Hdr : size - 8;
+	b.size = b.usable;
+	b.flags = flags;
+	heapadd(w->h, &b);
+}
+
+static int
+corrupt(Walk *w, u64 p, char *why)
+{
+	w->bad = p;
+	snprintf(w->why, sizeof w->why, "%s", why);
+	return Ebad;
+}
+
+/*
+ * Walk chunks from p until the arena's top, a fencepost, or lim.
+ * The chunk before top or a fencepost is free when their PREV_INUSE is clear.
+ */
+static int
+walkseg(Walk *w, u64 p, u64 lim, u64 top)
+{
+	u64 size, nsize, next;
+	int r;
+
+	for(;;){
+		if(p == top){
+			size = ptword(w->t, p+8) & ~7ULL;
+			addchunk(w, p, size, Bfree);
+			return Etop;
+		}
+		if(p + Hdr > lim)
+			return p == lim ? Eend : corrupt(w, p, "chunk runs past the heap");
+		size = ptword(w->t, p+8) & ~7ULL;
+		if(size == 0 || size == Hdr){
+			nsize = ptword(w->t, p+Hdr+8) & ~7ULL;
+			if(size == 0 || nsize == 0 || nsize == Hdr)
+				return Efence;
+			return corrupt(w, p, "16-byte chunk that is not a fencepost");
+		}
+		if(size < Minsize || (size & 15) != 0)
+			return corrupt(w, p, "bad chunk size");
+		next = p + size;
+		if(next > lim || next < p)
+			return corrupt(w, p, "chunk runs past the heap");
+		r = (ptword(w->t, next+8) & Pinuse) ? 0 : Bfree;
+		if(next + 8 >= lim && next != top)
+			r = 0;
+		addchunk(w, p, size, r);
+		p = next;
+	}
+}
+
+static u64
+align16(u64 p)
+{
+	return (p + 15) & ~15ULL;
+}
+
+static int
+segresult(Walk *w, int r, char *what)
+{
+	if(r == Ebad){
+		werrstr("heap corrupted at 0x%llx in %s: %s",
+			(unsigned long long)w->bad, what, w->why);
+		return -1;
+	}
+	return 0;
+}
+
+/* An anonymous mapping that holds a segment of the main arena (brk failed). */
+static int
+mainseg(Walk *w, Map *m, u64 top)
+{
+	long nb;
+	int r;
+
+	nb = w->h->nb;
+	r = walkseg(w, align16(m->start + Hdr) - Hdr, m->end, top);
+	if(r == Etop || (r == Efence && nb < w->h->nb)){
+		heapown(w->h, m->start, m->end, Rheap);
+		return 1;
+	}
+	w->h->nb = nb;
+	return 0;
+}
+
+static int
+claimed(Heap *h, Map *m)
+{
+	int i;
+
+	for(i = 0; i < h->nown; i++)
+		if(h->own[i].start < m->end && m->start < h->own[i].end)
+			return 1;
+	return 0;
+}
+
+static int
+anon(Map *m)
+{
+	return (m->path[0] == 0 || strncmp(m->path, "[anon:", 6) == 0)
+		&& (m->prot & (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE);
+}
+
+static int
+walkmain(Walk *w)
+{
+	Glibc *g;
+	Map *m;
+	u64 top, start, flags;
+	int i, r, found;
+
+	g = w->g;
+	top = ptword(w->t, g->arena + g->otop);
+	if(top == g->arena + g->obins - 16)
+		return 0;	/* initial top: nothing allocated yet */
+	flags = ptword32(w->t, g->arena + 4);
+	start = g->mp ? ptword(w->t, g->mp + g->osbrk) : 0;
+	found = 0;
+	for(i = 0; i < w->t->nmap; i++){
+		m = &w->t->map[i];
+		if(strcmp(m->path, "[heap]") != 0)
+			continue;
+		if(start == 0 || start < m->start || start >= m->end)
+			start = m->start;
+		r = walkseg(w, align16(start + Hdr) - Hdr, m->end, top);
+		if(segresult(w, r, "the main arena") < 0)
+			return -1;
+		heapown(w->h, m->start, m->end, Rheap);
+		found = r == Etop;
+	}
+	if(found || !(flags & Noncontig))
+		return 0;
+	for(i = 0; i < w->t->nmap; i++){
+		m = &w->t->map[i];
+		if(anon(m) && !claimed(w->h, m) && mainseg(w, m, top) && top >= m->start && top < m->end)
+			found = 1;
+	}
+	if(!found){
+		werrstr("main arena's top chunk 0x%llx is in no heap segment found", (unsigned long long)top);
+		return 1;
+	}
+	return 0;
+}
+
+/* An arena's heaps: heap_info at top rounded down to 64 MiB, then the prev chain. */
+static int
+walkarena(Walk *w, u64 a)
+{
+	Glibc *g;
+	u64 top, hi, ar, prev, size, first;
+	int r, n;
+	char what[64];
+
+	g = w->g;
+	top = ptword(w->t, a + g->otop);
+	snprintf(what, sizeof what, "arena 0x%llx", (unsigned long long)a);
+	for(hi = top & ~(u64)(Heapmax-1), n = 0; hi != 0 && n < 100000; hi = prev, n++){
+		ar = ptword(w->t, hi);
+		prev = ptword(w->t, hi+8);
+		size = ptword(w->t, hi+16);
+		if(ar != a || size == 0 || size > Heapmax){
+			werrstr("heap corrupted at 0x%llx in %s: heap_info does not name its arena",
+				(unsigned long long)hi, what);
+			return -1;
+		}
+		first = hi + g->heapinfosz;
+		if(prev == 0)
+			first = align16(a + g->arenasz + Hdr) - Hdr;
+		hwsnap(w->t, hi, hi+size);
+		r = walkseg(w, first, hi+size, top);
+		if(segresult(w, r, what) < 0)
+			return -1;
+		heapown(w->h, hi, hi+size, Rarena);
+	}
+	return 0;
+}
+
+/*
+ * mmapped chunks sit at page starts in anonymous mappings, where
+ * adjacent ones may share one mapping.  memalign leaves a stale outer
+ * header: the real chunk follows the zeroed lead, its prev_size giving
+ * the lead's length.
+ */
+static u64
+mmapchunk(Walk *w, Map *m, u64 p)
+{
+	u64 psz, size, k, v;
+
+	psz = ptword(w->t, p);
+	size = ptword(w->t, p+8);
+	if(psz != 0 || (size & 7) != Ismmapped)
+		return 0;
+	size &= ~7ULL;
+	if(size < 4096 || (size & 4095) != 0 || p + size > m->end || p + size < p)
+		return 0;
+	for(k = Hdr; k + 2*Hdr <= size && ptword(w->t, p+k) == 0; k += 8)
+		;
+	if((k & 15) == 0 && k + 2*Hdr <= size && ptword(w->t, p+k) == k
+	&& (v = ptword(w->t, p+k+8)) == ((size - k) | Ismmapped)){
+		addchunk(w, p+k, size-k, Bmmapped);
+		return size;
+	}
+	addchunk(w, p, size, Bmmapped);
+	return size;
+}
+
+static void
+walkmmaps(Walk *w, long *count, u64 *bytes)
+{
+	Map *m;
+	u64 p, n;
+	int i;
+
+	*count = 0;
+	*bytes = 0;
+	for(i = 0; i < w->t->nmap; i++){
+		m = &w->t->map[i];
+		if(!anon(m) || claimed(w->h, m))
+			continue;
+		for(p = m->start; p < m->end; ){
+			n = mmapchunk(w, m, p);
+			if(n == 0){
+				p += 4096;
+				continue;
+			}
+			heapown(w->h, p, p+n, Rmmap);
+			(*count)++;
+			*bytes += n;
+			p += n;
+		}
+	}
+}
+
+static int
+walkarenas(Walk *w)
+{
+	u64 a;
+	int n;
+
+	for(a = ptword(w->t, w->g->arena + w->g->onext), n = 0; a != w->g->arena; n++){
+		if(a == 0 || n > 100000){
+			werrstr("the arena list from main_arena 0x%llx is broken",
+				(unsigned long long)w->g->arena);
+			return -1;
+		}
+		if(walkarena(w, a) < 0)
+			return -1;
+		a = ptword(w->t, a + w->g->onext);
+	}
+	return 0;
+}
+
+static int
+fastbins(Walk *w)
+{
+	u64 a;
+	int n, r;
+
+	r = 0;
+	a = w->g->arena;
+	for(n = 0; n < 100000; n++){
+		r |= ptfastbins(w->t, w->g, w->h, a);
+		a = ptword(w->t, a + w->g->onext);
+		if(a == w->g->arena || a == 0)
+			break;
+	}
+	return r;
+}
+
+/* A thread inside malloc or free may hold a lock or half a list. */
+static int
+busy(Target *t, Glibc *g)
+{
+	u64 a;
+	int i, n;
+
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].state != Tgone && t->thr[i].pc >= g->codelo && t->thr[i].pc < g->codehi){
+			werrstr("thread %d is inside the allocator", t->thr[i].tid);
+			return 1;
+		}
+	a = g->arena;
+	for(n = 0; n < 100000; n++){
+		if(ptword32(t, a) != 0){
+			werrstr("arena 0x%llx is locked", (unsigned long long)a);
+			return 1;
+		}
+		a = ptword(t, a + g->onext);
+		if(a == g->arena || a == 0)
+			break;
+	}
+	return 0;
+}
+
+static void
+snapall(Target *t)
+{
+	Map *m;
+	int i;
+
+	for(i = 0; i < t->nmap; i++){
+		m = &t->map[i];
+		if((m->prot & (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE) && anon(m))
+			hwsnap(t, m->start, m->end);
+		else if(strcmp(m->path, "[heap]") == 0)
+			hwsnap(t, m->start, m->end);
+	}
+}
+
+static int
+mmapcheck(Walk *w, long count, u64 bytes)
+{
+	long n;
+	u64 b;
+
+	if(w->g->mp == 0)
+		return 0;
+	n = ptword32(w->t, w->g->mp + w->g->onmmaps);
+	b = ptword(w->t, w->g->mp + w->g->ommapped);
+	if(n == count && b == bytes)
+		return 0;
+	werrstr("found %ld mmapped chunks (%llu bytes) but malloc counts %ld (%llu bytes)",
+		count, (unsigned long long)bytes, n, (unsigned long long)b);
+	return 1;
+}
+
+int
+ptwalk(Pool *pool, Target *t, Heap *h)
+{
+	Walk w;
+	long count;
+	u64 bytes;
+	int r;
+
+	memset(&w, 0, sizeof w);
+	w.t = t;
+	w.g = pool->aux;
+	w.h = h;
+	if(!pool->force && busy(t, w.g))
+		return 1;
+	snapall(t);
+	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
+	if(w.g->mp)
+		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);
+	r = walkmain(&w);
+	if(r < 0 || (r && !pool->force))
+		return r;
+	if(walkarenas(&w) < 0)
+		return -1;
+	walkmmaps(&w, &count, &bytes);
+	heapsort(h);
+	/* forced: note the first problem and carry on */
+	r = fastbins(&w);
+	if(r == 0 || pool->force)
+		r |= pttcaches(t, w.g, h);
+	if(r == 0 || pool->force)
+		r |= mmapcheck(&w, count, bytes);
+	return r;
+}
