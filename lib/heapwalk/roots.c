@@ -39,10 +39,28 @@ prefix(char *s, char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
+/*
+ * An object's RELRO segment: written during start-up, then made read-only,
+ * it lies just below the object's writable data.  It can hold heap pointers.
+ */
+static int
+relro(Target *t, Map *m)
+{
+	Map *n;
+
+	if(m->prot != PROT_READ || m->inode == 0 || m+1 >= t->map + t->nmap)
+		return 0;
+	n = m+1;
+	return n->start == m->end && n->inode == m->inode && (n->prot & PROT_WRITE)
+		&& strcmp(n->path, m->path) == 0;
+}
+
 /* Kernel pages and device memory are not the program's data; reading them can hang or fault. */
 static int
-rootmap(Map *m)
+rootmap(Target *t, Map *m)
 {
+	if(relro(t, m))
+		return 1;
 	if((m->prot & (PROT_READ|PROT_WRITE)) != (PROT_READ|PROT_WRITE))
 		return 0;
 	if(prefix(m->path, "[vvar") || prefix(m->path, "[vsyscall"))
@@ -125,7 +143,7 @@ hwroots(Target *t, Heap *h)
 	r = emalloc(sizeof *r);
 	for(i = 0; i < t->nmap; i++){
 		m = &t->map[i];
-		if(!rootmap(m))
+		if(!rootmap(t, m))
 			continue;
 		if(hwsnap(t, m->start, m->end) == NULL)
 			continue;

@@ -82,16 +82,17 @@ poolfind(Target *t)
 {
 	Glibc *g;
 	Pool *p;
-	char name[128];
+	char name[512];
 
 	if(refuseforeign(t) < 0)
 		return NULL;
 	g = emalloc(sizeof *g);
 	g->obj = libcpath(t);
 	g->objpat = base(g->obj);
-	if(ptversion(t, g) < 0){
-		werrstr("process %d: no glibc found in %s; leak models glibc's malloc only "
-			"(a static program with another libc or allocator?)", t->pids[0], g->obj);
+	if(ptversion(t, g) < 0 && ptguessversion(t, g) < 0){
+		snprintf(name, sizeof name, "%s", errstr());
+		werrstr("process %d: %s; leak models glibc's malloc only "
+			"(a static program with another libc or allocator?)", t->pids[0], name);
 		free(g);
 		return NULL;
 	}

@@ -21,6 +21,11 @@ struct Glibc {
 	int	ofast, otop, obins, onext, arenasz;
 	int	heapinfosz;
 	int	ntc, tcount16, tcsz;
+	int	tcslots;	/* 2.42+: counts[] holds free slots left of tcfill */
+	int	tcfill;		/* mp_.tcache_count */
+	int	tcmaxbytes;	/* mp_.tcache_max_bytes by default */
+	int	mmtail;		/* bytes of an mmapped chunk beyond its size field */
+	int	mmhdr;		/* an mmapped chunk's size less its usable size */
 	int	safelink, haskey;
 	int	osbrk, onmmaps, ommapped, mpsz, otcbins;
 };
@@ -39,6 +44,7 @@ enum {
 int	ptlayout(Glibc*);
 int	ptfindstate(Target*, Glibc*);
 int	ptversion(Target*, Glibc*);
+int	ptguessversion(Target*, Glibc*);
 
 /* ptwalk.c */
 int	ptwalk(Pool*, Target*, Heap*);

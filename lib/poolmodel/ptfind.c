@@ -18,6 +18,9 @@ mapof(Map *m, char *path)
 	return strcmp(m->path, path) == 0;
 }
 
+static int dataranges(Target*, Glibc*, Range*, int);
+static void findmp(Target*, Glibc*, Range*, int);
+
 /* "release version 2.36" in the object's read-only mappings. */
 int
 ptversion(Target *t, Glibc *g)
@@ -42,6 +45,44 @@ ptversion(Target *t, Glibc *g)
 		if(p != NULL)
 			return 0;
 	}
+	return -1;
+}
+
+/*
+ * A static program has no banner.  Try the layouts from newest to
+ * oldest: mp_ must show that layout's default tcache tunables with
+ * sbrk_base in [heap], and up to 2.42 the first chunk there must be
+ * the main thread's tcache.
+ */
+int
+ptguessversion(Target *t, Glibc *g)
+{
+	static int vers[] = {43, 42, 36, 31, 29, 26};
+	Glibc try;
+	Range r[16];
+	u64 size, base;
+	unsigned i;
+	int nr, tls;
+
+	for(i = 0; i < nelem(vers); i++){
+		try = *g;
+		try.minor = vers[i];
+		ptlayout(&try);
+		try.mp = 0;
+		nr = dataranges(t, &try, r, nelem(r));
+		findmp(t, &try, r, nr);
+		if(try.mp == 0)
+			continue;
+		if(hwsymlookup(t, g->objpat, "mp_", &base, &size, &tls) == 0 && base != try.mp)
+			continue;
+		base = (ptword(t, try.mp + try.osbrk) + 15) & ~15ULL;
+		size = ptword(t, base+8) & ~7ULL;
+		if(vers[i] < 43 && size != (u64)try.tcsz)
+			continue;
+		g->minor = vers[i];
+		return 0;
+	}
+	werrstr("%s has no glibc version banner, and no glibc layout fits its malloc state", g->obj);
 	return -1;
 }
 
@@ -166,21 +207,24 @@ findarena(Target *t, Glibc *g, Range *r, int nr)
 static void
 findmp(Target *t, Glibc *g, Range *r, int nr)
 {
-	u64 x, heap, w[4];
+	u64 x, hs, he, w[4];
 	int i;
 
-	heap = 0;
+	hs = he = 0;
 	for(i = 0; i < t->nmap; i++)
-		if(strcmp(t->map[i].path, "[heap]") == 0)
-			heap = t->map[i].start;
+		if(strcmp(t->map[i].path, "[heap]") == 0){
+			hs = t->map[i].start;
+			he = t->map[i].end;
+		}
 	for(i = 0; i < nr; i++)
 		for(x = r[i].start; x + g->mpsz <= r[i].end; x += 8){
-			if(hwpeek(t, x + g->osbrk, &w[0]) < 0 || w[0] != heap)
+			/* sbrk_base: in [heap], past a static program's TLS */
+			if(hwpeek(t, x + g->osbrk, &w[0]) < 0 || (w[0] != hs && (w[0] < hs || w[0] >= he)))
 				continue;
 			hwpeek(t, x + g->otcbins, &w[1]);
 			hwpeek(t, x + g->otcbins + 8, &w[2]);
 			hwpeek(t, x + g->otcbins + 16, &w[3]);
-			if(w[1] == (u64)g->ntc && w[2] == (u64)((g->ntc-1)*16 + 24) && w[3] == 7){
+			if((w[1] == 64 || w[1] == (u64)g->ntc) && w[2] == (u64)g->tcmaxbytes && w[3] == (u64)g->tcfill){
 				g->mp = x;
 				return;
 			}
@@ -200,6 +244,16 @@ dyncode(Target *t, Glibc *g)
 		hwsymrange(t, g->objpat, code, &g->codelo, &g->codehi);
 }
 
+/* The tunables a tcache was made with, when mp_ says. */
+static void
+tunables(Target *t, Glibc *g)
+{
+	u64 fill;
+
+	if(g->mp != 0 && hwpeek(t, g->mp + g->otcbins + 16, &fill) == 0 && fill < 65536)
+		g->tcfill = fill;
+}
+
 int
 ptfindstate(Target *t, Glibc *g)
 {
@@ -211,6 +265,7 @@ ptfindstate(Target *t, Glibc *g)
 	e = getenv("LEAK_HEURISTIC");
 	if((e == NULL || *e == 0 || strcmp(e, "0") == 0) && fromdebug(t, g) == 0){
 		dyncode(t, g);
+		tunables(t, g);
 		return 0;
 	}
 	nr = dataranges(t, g, r, nelem(r));
@@ -218,5 +273,6 @@ ptfindstate(Target *t, Glibc *g)
 		return -1;
 	findmp(t, g, r, nr);
 	dyncode(t, g);
+	tunables(t, g);
 	return 0;
 }

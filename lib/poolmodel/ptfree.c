@@ -18,6 +18,8 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena)
 	long n;
 
 	r = 0;
+	if(g->ofast < 0)
+		return 0;	/* 2.43 has none */
 	for(i = 0; i < Nfast; i++){
 		slot = arena + g->ofast + 8*i;
 		p = ptword(t, slot);
@@ -44,7 +46,8 @@ tcount(Target *t, Glibc *g, u64 tc, int i)
 
 	off = g->tcount16 ? 2*i : i;
 	w = ptword(t, tc + (off & ~7ULL)) >> (8*(off & 7));
-	return g->tcount16 ? (w & 0xffff) : (w & 0xff);
+	w = g->tcount16 ? (w & 0xffff) : (w & 0xff);
+	return g->tcslots ? g->tcfill - (long)w : (long)w;
 }
 
 /* One tcache: its chunk is bookkeeping, and its entries are free. */
@@ -69,7 +72,10 @@ tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key)
 		size = Minsize + 16*i;
 		for(n = 0; e != 0 && n <= cnt; n++){
 			b = ptchunk(h, e - Hdr);
-			if(b == NULL || b->chunk != size || (e & 15) != 0)
+			if(b == NULL || (e & 15) != 0)
+				goto bad;
+			/* 2.42's large bins hold a range of sizes, mmapped ones too */
+			if(i < 64 ? b->chunk != size : b->chunk < size)
 				goto bad;
 			if(g->haskey && key != 0 && ptword(t, e+8) != key)
 				goto bad;
@@ -134,6 +140,15 @@ findtcoff(Target *t, Glibc *g, Heap *h)
 	return -1;
 }
 
+static int
+notheap(Target *t, u64 a)
+{
+	Map *m;
+
+	m = hwmapat(t, a);
+	return m == NULL || m->inode != 0;
+}
+
 int
 pttcaches(Target *t, Glibc *g, Heap *h)
 {
@@ -151,6 +166,8 @@ pttcaches(Target *t, Glibc *g, Heap *h)
 		blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
 		if(blk == 0 || hwpeek(t, blk + g->tcoff, &tc) < 0 || tc == 0)
 			continue;
+		if(notheap(t, tc))
+			continue;	/* 2.43: a thread without one points at libc's dummy */
 		r |= tcache(t, g, h, tc, tcachekey(t, g, tc));
 	}
 	return r;

@@ -38,6 +38,14 @@ addchunk(Walk *w, u64 p, u64 size, int flags)
 	heapadd(w->h, &b);
 }
 
+static void
+addmmapped(Walk *w, u64 p, u64 size)
+{
+	addchunk(w, p, size, Bmmapped);
+	w->h->b[w->h->nb-1].usable = size - w->g->mmhdr;
+	w->h->b[w->h->nb-1].size = size - w->g->mmhdr;
+}
+
 static int
 corrupt(Walk *w, u64 p, char *why)
 {
@@ -160,7 +168,8 @@ walkmain(Walk *w)
 		r = walkseg(w, align16(start + Hdr) - Hdr, m->end, top);
 		if(segresult(w, r, "the main arena") < 0)
 			return -1;
-		heapown(w->h, m->start, m->end, Rheap);
+		/* a static program's TLS sits in [heap] below sbrk_base: a root */
+		heapown(w->h, align16(start + Hdr) - Hdr, m->end, Rheap);
 		found = r == Etop;
 	}
 	if(found || !(flags & Noncontig))
@@ -219,24 +228,27 @@ walkarena(Walk *w, u64 a)
 static u64
 mmapchunk(Walk *w, Map *m, u64 p)
 {
-	u64 psz, size, k, v;
+	u64 psz, size, ext, k;
+	Glibc *g;
 
+	g = w->g;
 	psz = ptword(w->t, p);
 	size = ptword(w->t, p+8);
-	if(psz != 0 || (size & 7) != Ismmapped)
+	if((psz & ~1ULL) != 0 || (size & 7) != Ismmapped)
 		return 0;
 	size &= ~7ULL;
-	if(size < 4096 || (size & 4095) != 0 || p + size > m->end || p + size < p)
+	ext = size + g->mmtail;
+	if(ext < 4096 || (ext & 4095) != 0 || p + ext > m->end || p + ext < p)
 		return 0;
 	for(k = Hdr; k + 2*Hdr <= size && ptword(w->t, p+k) == 0; k += 8)
 		;
-	if((k & 15) == 0 && k + 2*Hdr <= size && ptword(w->t, p+k) == k
-	&& (v = ptword(w->t, p+k+8)) == ((size - k) | Ismmapped)){
-		addchunk(w, p+k, size-k, Bmmapped);
-		return size;
+	if((k & 15) == 0 && k + 2*Hdr <= size && (ptword(w->t, p+k) & ~1ULL) == k
+	&& ptword(w->t, p+k+8) == ((size - k) | Ismmapped)){
+		addmmapped(w, p+k, size-k);
+		return ext;
 	}
-	addchunk(w, p, size, Bmmapped);
-	return size;
+	addmmapped(w, p, size);
+	return ext;
 }
 
 static void

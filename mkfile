@@ -1,0 +1,35 @@
+# The same build with Plan 9's mk (9base: /usr/lib/plan9/bin/mk).
+CC=cc
+CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+LDLIBS=-ldw -lelf
+O=build
+HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h
+HWSRC=`{ls lib/heapwalk/*.c}
+PMSRC=`{ls lib/poolmodel/*.c}
+HWOBJ=${HWSRC:%.c=$O/%.o}
+PMOBJ=${PMSRC:%.c=$O/%.o}
+CMDS=$O/leak $O/umem $O/kmem
+
+all:V: $CMDS
+
+$O/%.o: %.c $HDR
+	mkdir -p $O/lib/heapwalk $O/lib/poolmodel $O/cmd/leak $O/cmd/umem $O/cmd/kmem
+	$CC $CFLAGS -c -o $target $stem.c
+
+$O/libheapwalk.a: $HWOBJ
+	ar rcs $target $prereq
+
+$O/libpoolmodel.a: $PMOBJ
+	ar rcs $target $prereq
+
+$O/leak: $O/cmd/leak/leak.o $O/libpoolmodel.a $O/libheapwalk.a
+	$CC $CFLAGS -o $target $prereq $LDLIBS
+
+$O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a
+	$CC $CFLAGS -o $target $prereq $LDLIBS
+
+$O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a
+	$CC $CFLAGS -o $target $prereq $LDLIBS
+
+clean:V:
+	rm -rf $O
