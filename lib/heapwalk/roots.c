@@ -9,7 +9,21 @@
 #include <sys/mman.h>
 #include "heapwalk.h"
 
-enum { Redzone = 128 };
+enum { Redzone = 128, Origrax = 15 };
+
+/*
+ * Where a thread's live stack begins.  A function may keep data in the
+ * 128 bytes below its stack pointer, so they count; but a thread
+ * blocked in a system call sits in a libc wrapper, and what lies below
+ * it there is only what earlier calls left.
+ */
+static u64
+stacklow(Thread *th)
+{
+	if(th->ngpr > Origrax && (long long)th->gpr[Origrax] >= 0)
+		return th->sp;
+	return th->sp - Redzone;
+}
 
 static void
 addrange(Roots *r, u64 start, u64 end)
@@ -82,8 +96,8 @@ livestart(Target *t, Map *m)
 		if(t->thr[i].state == Tgone)
 			continue;
 		if(t->thr[i].sp >= m->start && t->thr[i].sp < m->end)
-			if(s == m->start || t->thr[i].sp - Redzone < s)
-				s = t->thr[i].sp - Redzone;
+			if(s == m->start || stacklow(&t->thr[i]) < s)
+				s = stacklow(&t->thr[i]);
 	}
 	return s < m->start ? m->start : s;
 }
@@ -126,10 +140,10 @@ addthread(Target *t, Heap *h, Roots *r, Thread *th)
 	/* a stack inside a heap block: a malloc'd signal stack, say */
 	b = heapfind(h, th->sp);
 	if(b == NULL)
-		b = heapfind(h, th->sp - Redzone);
+		b = heapfind(h, stacklow(th));
 	if(b != NULL && !(b->flags & (Bfree|Binternal))){
 		b->flags |= Bstack;
-		addrange(r, th->sp - Redzone < b->addr ? b->addr : th->sp - Redzone, b->addr + b->usable);
+		addrange(r, stacklow(th) < b->addr ? b->addr : stacklow(th), b->addr + b->usable);
 	}
 }
 
