@@ -6,6 +6,7 @@
 #include <string.h>
 #include <ctype.h>
 #include <unistd.h>
+#include <time.h>
 #include "../../lib/heapwalk/heapwalk.h"
 #include "../../lib/poolmodel/poolmodel.h"
 
@@ -82,6 +83,25 @@ byname(char *argv0, char *name)
 	exit(Ok);
 }
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
+}
+
+/* LEAK_STATS: how long the target was held, for people who must know. */
+static void
+stats(Target *t, Heap *h, double t0, double t1, double t2)
+{
+	if(getenv("LEAK_STATS") == NULL)
+		return;
+	fprintf(stderr, "leak: %d threads stopped for %.1f ms; %ld blocks; %.1f ms in all; %s\n",
+		t->nthr, t1-t0, h->nb, t2-t0, h->model ? h->model : "");
+}
+
 static int
 retries(void)
 {
@@ -98,10 +118,12 @@ leak(int *pids, int npid)
 	Pool *pool;
 	Heap heap;
 	Roots *roots;
+	double t0, t1;
 	int r;
 
 	if(!hwsamevm(pids, npid))
 		fatal(NULL);
+	t0 = now();
 	t = hwattach(pids, npid);
 	if(t == NULL)
 		fatal(NULL);
@@ -119,11 +141,14 @@ leak(int *pids, int npid)
 		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", pool->name, errstr());
 	roots = hwroots(t, &heap);
 	hwdetach(t);
+	t1 = now();
 	if(!aflag)
 		hwmark(t, &heap, roots);
 	hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(fflush(stdout) != 0)
 		return Err;
+	heap.model = estrdup(pool->name);
+	stats(t, &heap, t0, t1, now());
 	return r > 0 ? Inexact : Ok;
 }
 

@@ -72,7 +72,11 @@ hwsymname(Target *t, u64 addr, char *buf, int n)
 	GElf_Sym sym;
 	const char *name;
 
-	if(t->syms == NULL)
+	Map *m;
+
+	/* most words are data or heap pointers: only files have symbols */
+	m = hwmapat(t, addr);
+	if(t->syms == NULL || m == NULL || m->inode == 0)
 		return 0;
 	mod = dwfl_addrmodule(t->syms->dwfl, addr);
 	if(mod == NULL)
