@@ -20,6 +20,9 @@ struct Walk {
 	Glibc	*g;
 	Heap	*h;
 	u64	bad;		/* where a chunk made no sense */
+	u64	end;		/* where the last segment walked ended */
+	int	foundtop;
+	int	nfixed;		/* own ranges known before the anonymous walk */
 	char	why[128];
 };
 
@@ -68,6 +71,8 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 		if(p == top){
 			size = ptword(w->t, p+8) & ~7ULL;
 			addchunk(w, p, size, Bfree);
+			w->end = p + size;
+			w->foundtop = 1;
 			return Etop;
 		}
 		if(p + Hdr > lim)
@@ -75,6 +80,7 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 		size = ptword(w->t, p+8) & ~7ULL;
 		if(size == 0 || size == Hdr){
 			nsize = ptword(w->t, p+Hdr+8) & ~7ULL;
+			w->end = p + (size == 0 ? Hdr : 2*Hdr);
 			if(size == 0 || nsize == 0 || nsize == Hdr)
 				return Efence;
 			return corrupt(w, p, "16-byte chunk that is not a fencepost");
@@ -90,6 +96,12 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 		addchunk(w, p, size, r);
 		p = next;
 	}
+}
+
+static u64
+pageup(u64 p)
+{
+	return (p + 4095) & ~4095ULL;
 }
 
 static u64
@@ -109,31 +121,36 @@ segresult(Walk *w, int r, char *what)
 	return 0;
 }
 
-/* An anonymous mapping that holds a segment of the main arena (brk failed). */
-static int
-mainseg(Walk *w, Map *m, u64 top)
+/*
+ * When brk fails the main arena continues in mmapped segments, stacked
+ * in one mapping: each ends with a double fencepost at its last page,
+ * the newest with top.
+ */
+static u64
+mainseg(Walk *w, u64 p, u64 lim, u64 top)
 {
 	long nb;
 	int r;
 
 	nb = w->h->nb;
-	r = walkseg(w, align16(m->start + Hdr) - Hdr, m->end, top);
-	if(r == Etop || (r == Efence && nb < w->h->nb)){
-		heapown(w->h, m->start, m->end, Rheap);
-		return 1;
+	r = walkseg(w, p, lim, top);
+	if(r == Etop || (r == Efence && nb < w->h->nb && pageup(w->end) - w->end < 16)){
+		heapown(w->h, p, w->end, Rheap);
+		return pageup(w->end);
 	}
 	w->h->nb = nb;
 	return 0;
 }
 
-static int
-claimed(Heap *h, Map *m)
+/* The end of the heap or arena range holding p, or 0. */
+static u64
+ownedto(Walk *w, u64 p)
 {
 	int i;
 
-	for(i = 0; i < h->nown; i++)
-		if(h->own[i].start < m->end && m->start < h->own[i].end)
-			return 1;
+	for(i = 0; i < w->nfixed; i++)
+		if(p >= w->h->own[i].start && p < w->h->own[i].end)
+			return w->h->own[i].end;
 	return 0;
 }
 
@@ -144,44 +161,32 @@ anon(Map *m)
 		&& (m->prot & (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE);
 }
 
+/* The main arena's [heap] segment, from sbrk_base; the rest is in walkanon. */
 static int
 walkmain(Walk *w)
 {
 	Glibc *g;
 	Map *m;
-	u64 top, start, flags;
-	int i, r, found;
+	u64 top, start;
+	int i, r;
 
 	g = w->g;
 	top = ptword(w->t, g->arena + g->otop);
 	if(top == g->arena + g->obins - 16)
 		return 0;	/* initial top: nothing allocated yet */
-	flags = ptword32(w->t, g->arena + 4);
 	start = g->mp ? ptword(w->t, g->mp + g->osbrk) : 0;
-	found = 0;
 	for(i = 0; i < w->t->nmap; i++){
 		m = &w->t->map[i];
 		if(strcmp(m->path, "[heap]") != 0)
 			continue;
 		if(start == 0 || start < m->start || start >= m->end)
 			start = m->start;
-		r = walkseg(w, align16(start + Hdr) - Hdr, m->end, top);
+		start = align16(start + Hdr) - Hdr;
+		r = walkseg(w, start, m->end, top);
 		if(segresult(w, r, "the main arena") < 0)
 			return -1;
 		/* a static program's TLS sits in [heap] below sbrk_base: a root */
-		heapown(w->h, align16(start + Hdr) - Hdr, m->end, Rheap);
-		found = r == Etop;
-	}
-	if(found || !(flags & Noncontig))
-		return 0;
-	for(i = 0; i < w->t->nmap; i++){
-		m = &w->t->map[i];
-		if(anon(m) && !claimed(w->h, m) && mainseg(w, m, top) && top >= m->start && top < m->end)
-			found = 1;
-	}
-	if(!found){
-		werrstr("main arena's top chunk 0x%llx is in no heap segment found", (unsigned long long)top);
-		return 1;
+		heapown(w->h, start, m->end, Rheap);
 	}
 	return 0;
 }
@@ -251,29 +256,36 @@ mmapchunk(Walk *w, Map *m, u64 p)
 	return ext;
 }
 
+/* Anonymous memory holds the mmapped chunks, and main arena segments when brk failed. */
 static void
-walkmmaps(Walk *w, long *count, u64 *bytes)
+walkanon(Walk *w, int noncontig, long *count, u64 *bytes)
 {
 	Map *m;
-	u64 p, n;
+	u64 p, n, top;
 	int i;
 
 	*count = 0;
 	*bytes = 0;
+	w->nfixed = w->h->nown;
+	top = ptword(w->t, w->g->arena + w->g->otop);
 	for(i = 0; i < w->t->nmap; i++){
 		m = &w->t->map[i];
-		if(!anon(m) || claimed(w->h, m))
+		if(!anon(m))
 			continue;
 		for(p = m->start; p < m->end; ){
-			n = mmapchunk(w, m, p);
-			if(n == 0){
-				p += 4096;
+			if((n = ownedto(w, p)) != 0){
+				p = pageup(n);
 				continue;
 			}
-			heapown(w->h, p, p+n, Rmmap);
-			(*count)++;
-			*bytes += n;
-			p += n;
+			if((n = mmapchunk(w, m, p)) != 0){
+				heapown(w->h, p, p+n, Rmmap);
+				(*count)++;
+				*bytes += n;
+				p += n;
+			}else if(noncontig && (n = mainseg(w, p, m->end, top)) != 0)
+				p = n;
+			else
+				p += 4096;
 		}
 	}
 }
@@ -389,12 +401,16 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
 		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);
-	r = walkmain(&w);
-	if(r < 0 || (r && !pool->force))
-		return r;
+	if(walkmain(&w) < 0)
+		return -1;
 	if(walkarenas(&w) < 0)
 		return -1;
-	walkmmaps(&w, &count, &bytes);
+	walkanon(&w, ptword32(t, w.g->arena + 4) & Noncontig, &count, &bytes);
+	if(!w.foundtop && ptword(t, w.g->arena + w.g->otop) != w.g->arena + w.g->obins - 16){
+		werrstr("the main arena's top chunk is in no heap segment found");
+		if(!pool->force)
+			return 1;
+	}
 	heapsort(h);
 	/* forced: note the first problem and carry on */
 	r = fastbins(&w);
