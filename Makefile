@@ -1,7 +1,7 @@
 # leak, umem, kmem.  `make` builds into build/; see README for the rest.
 CC ?= cc
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 LDLIBS = -ldw -lelf
 PREFIX ?= /usr/local
 O ?= build
