@@ -94,12 +94,12 @@ now(void)
 
 /* LEAK_STATS: how long the target was held, for people who must know. */
 static void
-stats(Target *t, Heap *h, double t0, double t1, double t2)
+stats(Target *t, Pool *p, Heap *h, double t0, double t1, double t2)
 {
 	if(getenv("LEAK_STATS") == NULL)
 		return;
-	fprintf(stderr, "leak: %d threads stopped for %.1f ms; %ld blocks; %.1f ms in all; %s\n",
-		t->nthr, t1-t0, h->nb, t2-t0, h->model ? h->model : "");
+	fprintf(stderr, "leak: %d threads held for %.1f ms, %d walks; %ld blocks; %.1f ms in all; %s\n",
+		t->nthr, t1-t0, p->tries, h->nb, t2-t0, p->name);
 }
 
 static int
@@ -147,8 +147,7 @@ leak(int *pids, int npid)
 	hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(fflush(stdout) != 0)
 		return Err;
-	heap.model = estrdup(pool->name);
-	stats(t, &heap, t0, t1, now());
+	stats(t, pool, &heap, t0, t1, now());
 	return r > 0 ? Inexact : Ok;
 }
 

@@ -12,6 +12,7 @@ struct Pool {
 	 */
 	int	(*walk)(Pool*, Target*, Heap*);
 	int	force;	/* last try: walk to the end whatever is mid-update */
+	int	tries;	/* walks the last poolwalk took */
 	void	*aux;
 };
 

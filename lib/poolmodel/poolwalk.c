@@ -16,6 +16,7 @@ poolwalk(Pool *p, Target *t, Heap *h, int retries)
 
 	for(i = 0; ; i++){
 		p->force = i >= retries || t->stopped;
+		p->tries = i+1;
 		r = p->walk(p, t, h);
 		if(r <= 0 || p->force)
 			return r;
