@@ -114,6 +114,7 @@ int	hwsymname(Target*, u64 addr, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
 int	hwhasdebug(Target*, char *objpat);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
+u64	hwsymbefore(Target*, char *objpat, u64 addr);
 
 /* pids.c */
 int	hwpidsbyname(char *name, int **pids);

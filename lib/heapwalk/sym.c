@@ -206,6 +206,35 @@ hwsymrange(Target *t, char *objpat, char **names, u64 *lo, u64 *hi)
 	return found ? 0 : -1;
 }
 
+/*
+ * The end of the last function in objpat that ends at or below addr:
+ * static functions that have no symbol lie between it and addr.
+ */
+u64
+hwsymbefore(Target *t, char *objpat, u64 addr)
+{
+	Dwfl_Module *mod;
+	GElf_Sym sym;
+	GElf_Addr a;
+	u64 best;
+	int i, n;
+
+	mod = findmod(t, objpat);
+	if(mod == NULL)
+		return addr;
+	best = 0;
+	n = dwfl_module_getsymtab(mod);
+	for(i = 1; i < n; i++){
+		if(dwfl_module_getsym_info(mod, i, &sym, &a, NULL, NULL, NULL) == NULL)
+			continue;
+		if(GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
+			continue;
+		if(a + sym.st_size <= addr && a + sym.st_size > best)
+			best = a + sym.st_size;
+	}
+	return best ? best : addr;
+}
+
 /* Whether objpat's symbols come from a full symbol table, not just .dynsym. */
 int
 hwhasdebug(Target *t, char *objpat)

@@ -240,8 +240,9 @@ dyncode(Target *t, Glibc *g)
 		"mallopt", "mallinfo", "mallinfo2", "malloc_stats", "malloc_info", NULL
 	};
 
-	if(g->codehi == 0)
-		hwsymrange(t, g->objpat, code, &g->codelo, &g->codehi);
+	/* without a full symbol table, malloc.c's static functions sit just below its public ones */
+	if(g->codehi == 0 && hwsymrange(t, g->objpat, code, &g->codelo, &g->codehi) == 0)
+		g->codelo = hwsymbefore(t, g->objpat, g->codelo);
 }
 
 /* The tunables a tcache was made with, when mp_ says. */

@@ -50,9 +50,19 @@ tcount(Target *t, Glibc *g, u64 tc, int i)
 	return g->tcslots ? g->tcfill - (long)w : (long)w;
 }
 
-/* One tcache: its chunk is bookkeeping, and its entries are free. */
+/* 2.43 pads the tcache's request twice when it comes from _int_malloc. */
 static int
-tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key)
+tcsized(Glibc *g, u64 size)
+{
+	return size == (u64)g->tcsz || (g->minor >= 43 && size == (u64)g->tcsz + 16);
+}
+
+/*
+ * One tcache: its chunk is bookkeeping, and its entries are free.
+ * With mark 0, only whether it holds together.
+ */
+static int
+tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key, int mark)
 {
 	Block *tb, *b;
 	u64 e, ents, size;
@@ -60,11 +70,12 @@ tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key)
 	int i;
 
 	tb = ptchunk(h, tc - Hdr);
-	if(tb == NULL || tb->chunk != (u64)g->tcsz){
+	if(tb == NULL || !tcsized(g, tb->chunk)){
 		werrstr("tcache 0x%llx is not a 0x%x-byte chunk", (unsigned long long)tc, g->tcsz);
 		return 1;
 	}
-	tb->flags |= Binternal;
+	if(mark)
+		tb->flags |= Binternal;
 	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
 	for(i = 0; i < g->ntc; i++){
 		cnt = tcount(t, g, tc, i);
@@ -75,11 +86,12 @@ tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key)
 			if(b == NULL || (e & 15) != 0)
 				goto bad;
 			/* 2.42's large bins hold a range of sizes, mmapped ones too */
-			if(i < 64 ? b->chunk != size : b->chunk < size)
+			if(i < 64 ? b->chunk != size : b->chunk <= 0x410)
 				goto bad;
 			if(g->haskey && key != 0 && ptword(t, e+8) != key)
 				goto bad;
-			b->flags |= Bfree;
+			if(mark)
+				b->flags |= Bfree;
 			e = ptreveal(g, e, ptword(t, e));
 		}
 		if(n != cnt || e != 0)
@@ -115,18 +127,21 @@ tcachekey(Target *t, Glibc *g, u64 tc)
 
 /*
  * Without debug information the offset of `tcache' in libc's TLS block
- * is found as the word that, in some thread, points at a tcache-sized
- * chunk of the heap; every thread must agree.
+ * is the word that, in the most threads, points at a whole tcache:
+ * a tcache-sized chunk whose counts match its chains.
  */
 static long
 findtcoff(Target *t, Glibc *g, Heap *h)
 {
 	u64 blk, w;
 	Block *b;
-	long off;
-	int i;
+	long off, best;
+	int i, n, most;
 
-	for(off = 0; off < 4096; off += 8)
+	best = -1;
+	most = 0;
+	for(off = 0; off < 4096; off += 8){
+		n = 0;
 		for(i = 0; i < t->nthr; i++){
 			if(t->thr[i].state == Tgone)
 				continue;
@@ -134,10 +149,16 @@ findtcoff(Target *t, Glibc *g, Heap *h)
 			if(blk == 0 || hwpeek(t, blk + off, &w) < 0 || w == 0)
 				continue;
 			b = ptchunk(h, w - Hdr);
-			if(b != NULL && b->chunk == (u64)g->tcsz && !(b->flags & Bfree) && b->hdr + Hdr == w)
-				return off;
+			if(b != NULL && tcsized(g, b->chunk) && !(b->flags & Bfree)
+			&& tcache(t, g, h, w, tcachekey(t, g, w), 0) == 0)
+				n++;
 		}
-	return -1;
+		if(n > most){
+			most = n;
+			best = off;
+		}
+	}
+	return best;
 }
 
 static int
@@ -168,7 +189,7 @@ pttcaches(Target *t, Glibc *g, Heap *h)
 			continue;
 		if(notheap(t, tc))
 			continue;	/* 2.43: a thread without one points at libc's dummy */
-		r |= tcache(t, g, h, tc, tcachekey(t, g, tc));
+		r |= tcache(t, g, h, tc, tcachekey(t, g, tc), 1);
 	}
 	return r;
 }
