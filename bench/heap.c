@@ -1,8 +1,8 @@
 /*
  * heap: a target with a big heap for timing leak.
- *	heap MBYTES [BLOCKSIZE]
+ *	heap MBYTES [BLOCKSIZE [exit]]
  * Builds a linked structure of MBYTES of blocks, leaks one in a hundred,
- * prints its pid and waits.
+ * prints its pid and waits; with exit, exits instead (for valgrind).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,8 @@ main(int argc, char **argv)
 	mb = argc > 1 ? atol(argv[1]) : 100;
 	size = argc > 2 ? atol(argv[2]) : 64;
 	build(mb << 20, size);
+	if(argc > 3)
+		return 0;
 	printf("%d\n", getpid());
 	fflush(stdout);
 	for(;;)

@@ -302,9 +302,21 @@ hwattach(int *pids, int npid)
 	return t;
 }
 
+static int
+anybusy(Target *t)
+{
+	int i;
+
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].busy && t->thr[i].state != Tgone)
+			return 1;
+	return 0;
+}
+
 /*
- * Let the threads run for usec and stop them again:
- * used when a thread was caught inside the allocator.
+ * Let threads run for usec and stop them again: used when one was
+ * caught inside the allocator.  Only the threads marked busy run if
+ * any are, so they leave malloc while the rest stay put; otherwise all.
  * A stopped process is not ours to run.
  */
 int
@@ -312,7 +324,7 @@ hwresume(Target *t, int usec)
 {
 	struct timespec ts;
 	Thread *th;
-	int i;
+	int i, only;
 
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state == Tgroup){
@@ -320,10 +332,11 @@ hwresume(Target *t, int usec)
 			return -1;
 		}
 	hwdropsnaps(t);
+	only = anybusy(t);
 	guardrunning(1);
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
-		if(th->state == Tgone)
+		if(th->state == Tgone || (only && !th->busy))
 			continue;
 		if(ptrace(PTRACE_CONT, th->tid, 0, th->sig) < 0)
 			continue;
@@ -335,6 +348,7 @@ hwresume(Target *t, int usec)
 	nanosleep(&ts, NULL);
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
+		th->busy = 0;
 		if(th->state == -1 && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
 			th->state = Tgone;
 	}

@@ -25,6 +25,7 @@ struct Thread {
 	int	tid;
 	int	state;
 	int	sig;		/* signal to hand back on resume or detach */
+	int	busy;		/* caught inside the allocator: resume it alone */
 	u64	pc;
 	u64	sp;
 	u64	fsbase;		/* the thread pointer */

@@ -69,7 +69,8 @@ hwpidsbyname(char *name, int **pids)
 		(*pids)[n++] = pid;
 	}
 	closedir(d);
-	qsort(*pids, n, sizeof(int), bypid);
+	if(n > 1)
+		qsort(*pids, n, sizeof(int), bypid);
 	return n;
 }
 

@@ -189,7 +189,10 @@ pttcaches(Target *t, Glibc *g, Heap *h)
 			continue;
 		if(notheap(t, tc))
 			continue;	/* 2.43: a thread without one points at libc's dummy */
-		r |= tcache(t, g, h, tc, tcachekey(t, g, tc), 1);
+		if(tcache(t, g, h, tc, tcachekey(t, g, tc), 1) != 0){
+			t->thr[i].busy = 1;	/* its owner is mid-update */
+			r = 1;
+		}
 	}
 	return r;
 }

@@ -326,20 +326,25 @@ fastbins(Walk *w)
 	return r;
 }
 
-/* A thread inside malloc or free may hold a lock or half a list. */
+/*
+ * A thread inside malloc or free may hold a lock or half a list.
+ * Threads caught inside are marked busy, to be run alone for a moment.
+ */
 static int
 busy(Target *t, Glibc *g)
 {
 	u64 a;
-	int i, n;
+	int i, n, r;
 
+	r = 0;
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state != Tgone && t->thr[i].pc >= g->codelo && t->thr[i].pc < g->codehi){
 			werrstr("thread %d is inside the allocator", t->thr[i].tid);
-			return 1;
+			t->thr[i].busy = 1;
+			r = 1;
 		}
 	a = g->arena;
-	for(n = 0; n < 100000; n++){
+	for(n = 0; n < 100000 && !r; n++){
 		if(ptword32(t, a) != 0){
 			werrstr("arena 0x%llx is locked", (unsigned long long)a);
 			return 1;
@@ -348,7 +353,7 @@ busy(Target *t, Glibc *g)
 		if(a == g->arena || a == 0)
 			break;
 	}
-	return 0;
+	return r;
 }
 
 static void
