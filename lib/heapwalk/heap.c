@@ -58,7 +58,6 @@ heapfree(Heap *h)
 {
 	free(h->b);
 	free(h->own);
-	free(h->model);
 	memset(h, 0, sizeof *h);
 }
 

@@ -113,7 +113,6 @@ u64	hwtlsblock(Target*, Thread*, int modid);
 int	hwsymopen(Target*, char *binary);
 int	hwsymname(Target*, u64 addr, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
-int	hwhasdebug(Target*, char *objpat);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
 u64	hwsymbefore(Target*, char *objpat, u64 addr);
 
@@ -161,7 +160,6 @@ struct Heap {
 	Range	*own;		/* the allocator's own memory: never a root */
 	int	nown;
 	int	aown;
-	char	*model;		/* e.g. "glibc 2.36" */
 };
 
 void	heapadd(Heap*, Block*);

@@ -234,19 +234,3 @@ hwsymbefore(Target *t, char *objpat, u64 addr)
 	}
 	return best ? best : addr;
 }
-
-/* Whether objpat's symbols come from a full symbol table, not just .dynsym. */
-int
-hwhasdebug(Target *t, char *objpat)
-{
-	Dwfl_Module *mod;
-	const char *debugfile;
-
-	mod = findmod(t, objpat);
-	if(mod == NULL)
-		return 0;
-	dwfl_module_getsymtab(mod);
-	debugfile = NULL;
-	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
-	return debugfile != NULL;
-}
