@@ -333,7 +333,6 @@ hwresume(Target *t, int usec)
 		}
 	hwdropsnaps(t);
 	only = anybusy(t);
-	guardrunning(1);
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
 		if(th->state == Tgone || (only && !th->busy))
@@ -355,7 +354,6 @@ hwresume(Target *t, int usec)
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state == -1 && waitstop(&t->thr[i]) < 0)
 			return -1;
-	guardrunning(0);
 	if(stopall(t) < 0 || hwreadmaps(t) < 0)
 		return -1;
 	return 0;

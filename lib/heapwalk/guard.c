@@ -13,7 +13,6 @@
 #include "fns.h"
 
 static Target *volatile held;
-static volatile sig_atomic_t inflight;
 static int guarded[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
 	SIGXCPU, SIGXFSZ, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS,
@@ -116,12 +115,6 @@ guardadd(Target *t, int tid)
 	t->nthr++;
 	sigprocmask(SIG_SETMASK, &prev, NULL);
 	return th;
-}
-
-void
-guardrunning(int on)
-{
-	inflight = on;
 }
 
 void
