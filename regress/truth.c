@@ -105,6 +105,21 @@ putstr(char *s, char *t)
 	return s;
 }
 
+static char*
+putdec(char *s, ulong v)
+{
+	char buf[24];
+	int n;
+
+	n = 0;
+	do
+		buf[n++] = '0' + v%10;
+	while((v /= 10) != 0);
+	while(n > 0)
+		*s++ = buf[--n];
+	return s;
+}
+
 /* one write per line, so threads' lines never mix (O_APPEND) */
 static void
 record(char *what, void *p, ulong n, char *kind)
@@ -123,6 +138,36 @@ record(char *what, void *p, ulong n, char *kind)
 	if(kind != nil){
 		*s++ = ' ';
 		s = putstr(s, kind);
+	}
+	*s++ = '\n';
+	if(write(fd, buf, s-buf) != s-buf)
+		_exit(1);
+}
+
+/* WHAT ADDR TEXT[:LINE]; a line < 0 is left out */
+static void
+note(char *what, void *p, char *text, int line)
+{
+	char buf[512], *s, *e;
+
+	if(fd < 0)
+		return;
+	e = buf + sizeof buf - 32;	/* room for :LINE\n */
+	s = putstr(buf, what);
+	*s++ = ' ';
+	s = puthex(s, (ulong)p);
+	*s++ = ' ';
+	while(*text != 0){
+		if(s >= e){
+			/* a cut name would be a wrong truth */
+			truthsay("truth: name too long\n");
+			_exit(1);
+		}
+		*s++ = *text++;
+	}
+	if(line >= 0){
+		*s++ = ':';
+		s = putdec(s, line);
 	}
 	*s++ = '\n';
 	if(write(fd, buf, s-buf) != s-buf)
@@ -170,6 +215,24 @@ void
 truthfree(void *p, ulong n, char *kind)
 {
 	record("free", p, n, kind);
+}
+
+void
+truthsite(void *p, char *file, int line)
+{
+	note("site", p, file, line);
+}
+
+void
+truthresite(void *p, char *file, int line)
+{
+	note("resite", p, file, line);
+}
+
+void
+truthsig(void *p, char *name)
+{
+	note("sig", p, name, -1);
 }
 
 /* bytes 0xa0..0xbf: no aligned word of the fill is a user address */

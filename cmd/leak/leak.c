@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <errno.h>
 #include <unistd.h>
 #include <time.h>
 #include "../../lib/heapwalk/heapwalk.h"
@@ -121,6 +122,10 @@ leak(int *pids, int npid)
 	double t0, t1;
 	int r;
 
+	if(binary != NULL && access(binary, R_OK) < 0){
+		fprintf(stderr, "leak: -f %s: %s\n", binary, strerror(errno));
+		exit(Err);
+	}
 	if(!hwsamevm(pids, npid))
 		fatal(NULL);
 	t0 = now();
@@ -144,7 +149,10 @@ leak(int *pids, int npid)
 	t1 = now();
 	if(!aflag)
 		hwmark(t, &heap, roots);
-	hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
+	if(sflag || cflag)
+		hwscript(t, &heap, cflag);
+	else
+		hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(fflush(stdout) != 0)
 		return Err;
 	stats(t, pool, &heap, t0, t1, now());
@@ -180,8 +188,8 @@ main(int argc, char **argv)
 	}
 	if(argc == 1 && !isdigit((uchar)argv[0][0]))
 		byname(argv0, argv[0]);
-	if(bflag || cflag || sflag){
-		fprintf(stderr, "leak: -%c is not implemented yet\n", bflag ? 'b' : cflag ? 'c' : 's');
+	if(bflag){
+		fprintf(stderr, "leak: -b is not implemented yet\n");
 		exit(Usage);
 	}
 	pids = malloc(argc * sizeof pids[0]);

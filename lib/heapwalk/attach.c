@@ -362,6 +362,8 @@ hwresume(Target *t, int usec)
 void
 hwdetach(Target *t)
 {
+	free(t->win);	/* stale once it runs; the snapshots stay */
+	t->win = NULL;
 	guarddetach(t);
 	if(t->memfd >= 0)
 		close(t->memfd);

@@ -6,11 +6,24 @@
 void
 heapadd(Heap *h, Block *b)
 {
+	if(h->visit != NULL){
+		h->visit(h, b, 1);
+		return;
+	}
 	if(h->nb == h->ab){
 		h->ab = h->ab ? 2*h->ab : 4096;
 		h->b = erealloc(h->b, h->ab*sizeof h->b[0]);
 	}
 	h->b[h->nb++] = *b;
+}
+
+/* A block already added turns out free or the allocator's own. */
+void
+heapsetflag(Heap *h, Block *b, int flag)
+{
+	if(h->visit != NULL && !(b->flags & (Bfree|Binternal)))
+		h->visit(h, b, -1);
+	b->flags |= flag;
 }
 
 void
@@ -53,12 +66,25 @@ heapsort(Heap *h)
 	qsort(h->own, h->nown, sizeof h->own[0], bystart);
 }
 
+/* Forget the blocks; a streaming heap keeps its visitor. */
 void
 heapfree(Heap *h)
 {
+	void (*visit)(Heap*, Block*, int);
+	void (*reset)(Heap*);
+	void *arg;
+
+	visit = h->visit;
+	reset = h->reset;
+	arg = h->arg;
 	free(h->b);
 	free(h->own);
 	memset(h, 0, sizeof *h);
+	h->visit = visit;
+	h->reset = reset;
+	h->arg = arg;
+	if(reset != NULL)
+		reset(h);
 }
 
 /* The block whose usable bytes contain addr. */

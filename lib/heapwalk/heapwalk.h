@@ -66,6 +66,7 @@ struct Target {
 	int	nmap;
 	Seg	*seg;		/* sorted by start */
 	int	nseg;
+	struct Win *win;	/* mem.c: reads outside snapshots, cached while stopped */
 	int	memfd;		/* /proc/PID/mem, the fallback reader */
 	int	novm;		/* process_vm_readv refused: use memfd */
 	char	*exe;		/* /proc/PID/exe resolved */
@@ -111,7 +112,12 @@ u64	hwtlsblock(Target*, Thread*, int modid);
 
 /* sym.c */
 int	hwsymopen(Target*, char *binary);
-int	hwsymname(Target*, u64 addr, char *buf, int n);
+int	hwsymname(Target*, u64 addr, char *buf, int n);	/* "sym+0x1a", demangled */
+int	hwsymword(Target*, u64 addr, char *buf, int n);	/* the same, mangled: one word */
+char	*hwsymat(Target*, u64 addr, u64 *off);	/* the raw symbol name */
+int	hwsrcline(Target*, u64 pc, char *buf, int n);	/* "file.c:12" */
+int	hwsymfile(Target*, u64 pc, char **file, u64 *bias);
+int	hwdemangle(char *name, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
 u64	hwsymbefore(Target*, char *objpat, u64 addr);
@@ -140,7 +146,7 @@ struct Block {
 	u64	usable;		/* bytes the program may use: what marking scans */
 	u64	hdr;		/* the chunk, header included */
 	u64	chunk;		/* its size */
-	u64	tag[2];
+	u64	tag[2];	/* malloc and realloc pcs, when Btagged */
 	int	flags;
 };
 
@@ -152,6 +158,13 @@ struct Range {
 };
 enum { Rheap, Rarena, Rmmap, Rbook };
 
+/*
+ * A Heap either keeps its blocks in b, for marking, or, when visit
+ * is set, streams them: each block found is passed to visit with
+ * sign 1 and not kept, so memory does not grow with the heap (umem).
+ * A model that learns later that a visited block is free or its own
+ * passes it again, as it was visited, with sign -1 (heapunvisit).
+ */
 typedef struct Heap Heap;
 struct Heap {
 	Block	*b;
@@ -160,9 +173,13 @@ struct Heap {
 	Range	*own;		/* the allocator's own memory: never a root */
 	int	nown;
 	int	aown;
+	void	(*visit)(Heap*, Block*, int sign);
+	void	(*reset)(Heap*);	/* a walk is thrown away */
+	void	*arg;
 };
 
 void	heapadd(Heap*, Block*);
+void	heapsetflag(Heap*, Block*, int flag);	/* Bfree or Binternal, found late */
 void	heapown(Heap*, u64 start, u64 end, int kind);
 void	heapsort(Heap*);
 void	heapfree(Heap*);
@@ -184,6 +201,26 @@ void	hwfreeroots(Roots*);
 
 /* mark.c */
 void	hwmark(Target*, Heap*, Roots*);
+
+/* site.c: blocks counted by allocation site (malloc tag) or signature */
+typedef struct Site Site;
+struct Site {
+	u64	pc;		/* the malloc tag; 0 for a signature */
+	char	*name;		/* "func+0x1a file.c:12", or "[class Foo]", "[points to sym]", "[size 48]" */
+	long	count;
+	long long bytes;	/* requested sizes when tagged, else usable */
+};
+typedef struct Sites Sites;
+Sites	*hwsites(void);
+void	hwsiteadd(Target*, Sites*, Block*, int sign);
+void	hwsitereset(Sites*);
+int	hwsitetagged(Sites*);
+Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
+void	hwsitename(Target*, u64 pc, char *buf, int n);
+char	*hwsignature(Target*, Sites*, Block*);
+
+/* gdb.c: leak -s, -c */
+void	hwscript(Target*, Heap*, int bybytes);
 
 /* print.c: Plan 9's block lines */
 enum { Pleaked = 1, Pall = 2, Pfree = 4 };

@@ -2,7 +2,9 @@
  * Reading the target's memory.  process_vm_readv in large batches,
  * /proc/PID/mem when that is refused.  Never written.
  * Snapshots (Seg) hold copies of the heap so the walk and the marking
- * run on local memory after the target is let go.
+ * run on local memory after the target is let go.  Reads outside them
+ * go through a few cached windows, so that a streaming walk (umem)
+ * costs a syscall per window, not per word, in bounded memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,19 @@
 #include <sys/uio.h>
 #include "heapwalk.h"
 
-enum { Batch = 1<<20, Page = 4096 };
+enum {
+	Batch = 1<<20,
+	Page = 4096,
+	Nwin = 16,
+	Winsz = 128<<10,
+};
+
+typedef struct Win Win;
+struct Win {
+	u64	base;
+	long	n;		/* bytes read; 0: empty */
+	uchar	buf[Winsz];
+};
 
 static long
 vmread(Target *t, u64 addr, void *buf, long n)
@@ -105,12 +119,36 @@ hwptr(Target *t, u64 addr, u64 n)
 	return s->buf + (addr - s->start);
 }
 
+/* The cached window holding the word at addr, read on a miss. */
+static uchar*
+winptr(Target *t, u64 addr)
+{
+	Win *w;
+	u64 base;
+
+	if(t->win == NULL)
+		t->win = emalloc(Nwin * sizeof t->win[0]);
+	base = addr & ~(u64)(Winsz-1);
+	w = &t->win[(base / Winsz) % Nwin];
+	if(w->n == 0 || w->base != base){
+		w->base = base;
+		w->n = read1(t, base, w->buf, Winsz);
+		if(w->n < 0)
+			w->n = 0;
+	}
+	if(addr + 8 > base + w->n)
+		return NULL;
+	return w->buf + (addr - base);
+}
+
 int
 hwpeek(Target *t, u64 addr, u64 *w)
 {
 	uchar *p;
 
 	p = hwptr(t, addr, 8);
+	if(p == NULL && (addr & 7) == 0)
+		p = winptr(t, addr);
 	if(p != NULL){
 		memcpy(w, p, 8);
 		return 0;
@@ -150,11 +188,14 @@ hwsnap(Target *t, u64 start, u64 end)
 	return s;
 }
 
+/* The target is about to run: nothing read so far holds. */
 void
 hwdropsnaps(Target *t)
 {
 	int i;
 
+	free(t->win);
+	t->win = NULL;
 	for(i = 0; i < t->nseg; i++)
 		free(t->seg[i].buf);
 	free(t->seg);

@@ -11,7 +11,7 @@
 static void
 name(Target *t, u64 w, char *buf, int n)
 {
-	if(!hwsymname(t, w, buf, n))
+	if(!hwsymword(t, w, buf, n))
 		snprintf(buf, n, "0x%016llx", (unsigned long long)w);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <libgen.h>
 #include <elfutils/libdwfl.h>
@@ -18,6 +19,9 @@ struct Syms {
 };
 
 static char *debugpath = NULL;
+
+/* libstdc++'s demangler, declared here since its header is C++ */
+char	*__cxa_demangle(const char*, char*, size_t*, int*);
 
 static Syms *cur;	/* the find_elf callback has no argument of ours */
 
@@ -41,9 +45,16 @@ int
 hwsymopen(Target *t, char *binary)
 {
 	Syms *s;
+	char *path;
 
+	path = NULL;
+	if(binary != NULL && (path = realpath(binary, NULL)) == NULL){
+		werrstr("cannot use %s for symbols: %s", binary, strerror(errno));
+		return -1;
+	}
+	binary = path;
 	s = emalloc(sizeof *s);
-	s->binary = binary;
+	s->binary = binary;	/* libdwfl takes only absolute paths for files */
 	s->exe = t->exe;
 	cur = s;
 	s->dwfl = dwfl_begin(&callbacks);
@@ -64,32 +75,130 @@ hwsymopen(Target *t, char *binary)
 	return 0;
 }
 
+/*
+ * A C++ name as people write it: a symbol (_Z...) or, as RTTI
+ * keeps them, a bare type (6Circle).  0 when name is neither.
+ */
 int
-hwsymname(Target *t, u64 addr, char *buf, int n)
+hwdemangle(char *name, char *buf, int n)
+{
+	char *d;
+	int st;
+
+	d = __cxa_demangle(name, NULL, NULL, &st);
+	if(d == NULL || st != 0)
+		return 0;
+	snprintf(buf, n, "%s", d);
+	free(d);
+	return 1;
+}
+
+/*
+ * The symbol holding addr, as the object names it (C++ names
+ * mangled), and addr's offset in it.  Most words are data or
+ * heap pointers: only files have symbols.
+ */
+char*
+hwsymat(Target *t, u64 addr, u64 *offp)
 {
 	Dwfl_Module *mod;
 	GElf_Off off;
 	GElf_Sym sym;
 	const char *name;
-
 	Map *m;
 
-	/* most words are data or heap pointers: only files have symbols */
 	m = hwmapat(t, addr);
 	if(t->syms == NULL || m == NULL || m->inode == 0)
-		return 0;
+		return NULL;
 	mod = dwfl_addrmodule(t->syms->dwfl, addr);
 	if(mod == NULL)
-		return 0;
+		return NULL;
 	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
 	if(name == NULL || name[0] == 0)
-		return 0;
+		return NULL;
 	if(sym.st_size != 0 && off >= sym.st_size)
+		return NULL;
+	*offp = off;
+	return (char*)name;
+}
+
+/*
+ * "sym+0x1a": demangled for people, or as the object names it when
+ * the name must stay one word (Plan 9's block lines).
+ */
+static int
+symname(Target *t, u64 addr, char *buf, int n, int dem)
+{
+	char *name, d[512];
+	u64 off;
+
+	name = hwsymat(t, addr, &off);
+	if(name == NULL)
 		return 0;
+	if(dem && hwdemangle(name, d, sizeof d))
+		name = d;
 	if(off == 0)
 		snprintf(buf, n, "%s", name);
 	else
 		snprintf(buf, n, "%s+0x%llx", name, (unsigned long long)off);
+	return 1;
+}
+
+int
+hwsymname(Target *t, u64 addr, char *buf, int n)
+{
+	return symname(t, addr, buf, n, 1);
+}
+
+int
+hwsymword(Target *t, u64 addr, char *buf, int n)
+{
+	return symname(t, addr, buf, n, 0);
+}
+
+/*
+ * The source line of the code at pc, as file (its base name) and line,
+ * from the object's DWARF or its separate debug file.
+ */
+int
+hwsrcline(Target *t, u64 pc, char *buf, int n)
+{
+	Dwfl_Module *mod;
+	Dwfl_Line *l;
+	const char *file;
+	char *b;
+	int line;
+
+	if(t->syms == NULL || (mod = dwfl_addrmodule(t->syms->dwfl, pc)) == NULL)
+		return 0;
+	l = dwfl_module_getsrc(mod, pc);
+	if(l == NULL)
+		return 0;
+	file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+	if(file == NULL || line <= 0)
+		return 0;
+	b = strrchr(file, '/');
+	snprintf(buf, n, "%s:%d", b ? b+1 : file, line);
+	return 1;
+}
+
+/* The file a module was loaded from and its load bias, for a debugger. */
+int
+hwsymfile(Target *t, u64 pc, char **file, u64 *bias)
+{
+	Dwfl_Module *mod;
+	Dwarf_Addr b;
+	const char *main;
+
+	if(t->syms == NULL || (mod = dwfl_addrmodule(t->syms->dwfl, pc)) == NULL)
+		return 0;
+	if(dwfl_module_getelf(mod, &b) == NULL)
+		return 0;
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &main, NULL);
+	if(main == NULL)
+		return 0;
+	*file = (char*)main;
+	*bias = b;
 	return 1;
 }
 

@@ -38,6 +38,7 @@ enum {
 	Noncontig = 2,		/* malloc_state.flags */
 	Nbins = 128,
 	Nfast = 10,
+	Maxlist = 1<<24,	/* no free list is longer: a cycle */
 };
 
 /* ptfind.c */
@@ -57,4 +58,7 @@ int	pttcaches(Target*, Glibc*, Heap*);
 u64	ptword(Target*, u64 addr);
 u32	ptword32(Target*, u64 addr);
 u64	ptreveal(Glibc*, u64 slot, u64 stored);
-Block	*ptchunk(Heap*, u64 chunk);
+Block	*ptchunk(Target*, Glibc*, Heap*, u64 chunk);
+
+/* pttag.c */
+void	ptblock(Target*, Glibc*, u64 chunk, u64 size, int flags, Block*);

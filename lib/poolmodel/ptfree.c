@@ -25,14 +25,14 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena)
 		p = ptword(t, slot);
 		size = Minsize + 16*i;
 		for(n = 0; p != 0; n++){
-			b = ptchunk(h, p);
-			if(b == NULL || b->chunk != size || n > h->nb){
+			b = ptchunk(t, g, h, p);
+			if(b == NULL || b->chunk != size || n > Maxlist){
 				werrstr("fastbin %d of arena 0x%llx links to 0x%llx, not a free 0x%llx-byte chunk",
 					i, (unsigned long long)arena, (unsigned long long)p, (unsigned long long)size);
 				r = 1;
 				break;
 			}
-			b->flags |= Bfree;
+			heapsetflag(h, b, Bfree);
 			p = ptreveal(g, p + Hdr, ptword(t, p + Hdr));
 		}
 	}
@@ -69,20 +69,20 @@ tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key, int mark)
 	long cnt, n;
 	int i;
 
-	tb = ptchunk(h, tc - Hdr);
+	tb = ptchunk(t, g, h, tc - Hdr);
 	if(tb == NULL || !tcsized(g, tb->chunk)){
 		werrstr("tcache 0x%llx is not a 0x%x-byte chunk", (unsigned long long)tc, g->tcsz);
 		return 1;
 	}
 	if(mark)
-		tb->flags |= Binternal;
+		heapsetflag(h, tb, Binternal);
 	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
 	for(i = 0; i < g->ntc; i++){
 		cnt = tcount(t, g, tc, i);
 		e = ptword(t, ents + 8*i);
 		size = Minsize + 16*i;
 		for(n = 0; e != 0 && n <= cnt; n++){
-			b = ptchunk(h, e - Hdr);
+			b = ptchunk(t, g, h, e - Hdr);
 			if(b == NULL || (e & 15) != 0)
 				goto bad;
 			/* 2.42's large bins hold a range of sizes, mmapped ones too */
@@ -91,7 +91,7 @@ tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key, int mark)
 			if(g->haskey && key != 0 && ptword(t, e+8) != key)
 				goto bad;
 			if(mark)
-				b->flags |= Bfree;
+				heapsetflag(h, b, Bfree);
 			e = ptreveal(g, e, ptword(t, e));
 		}
 		if(n != cnt || e != 0)
@@ -148,7 +148,7 @@ findtcoff(Target *t, Glibc *g, Heap *h)
 			blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
 			if(blk == 0 || hwpeek(t, blk + off, &w) < 0 || w == 0)
 				continue;
-			b = ptchunk(h, w - Hdr);
+			b = ptchunk(t, g, h, w - Hdr);
 			if(b != NULL && tcsized(g, b->chunk) && !(b->flags & Bfree)
 			&& tcache(t, g, h, w, tcachekey(t, g, w), 0) == 0)
 				n++;

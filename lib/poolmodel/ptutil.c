@@ -28,12 +28,24 @@ ptreveal(Glibc *g, u64 slot, u64 stored)
 	return stored ^ (slot >> 12);
 }
 
-/* The block whose chunk starts at chunk. */
+/*
+ * The block whose chunk starts at chunk.  A streaming heap keeps no
+ * table: the block is made again from the header, as the walk made it.
+ */
 Block*
-ptchunk(Heap *h, u64 chunk)
+ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk)
 {
+	static Block tmp;
 	Block *b;
+	u64 size;
 
+	if(h->visit != NULL){
+		size = ptword(t, chunk+8);
+		if((size & ~7ULL) < Minsize || (size & 8) != 0)
+			return NULL;
+		ptblock(t, g, chunk, size & ~7ULL, (size & Ismmapped) ? Bmmapped : 0, &tmp);
+		return &tmp;
+	}
 	b = heapfind(h, chunk + Hdr);
 	if(b == NULL || b->hdr != chunk)
 		return NULL;

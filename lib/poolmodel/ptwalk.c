@@ -23,6 +23,7 @@ struct Walk {
 	u64	end;		/* where the last segment walked ended */
 	int	foundtop;
 	int	nfixed;		/* own ranges known before the anonymous walk */
+	int	dry;		/* only see whether the chunks hold together */
 	char	why[128];
 };
 
@@ -31,22 +32,10 @@ addchunk(Walk *w, u64 p, u64 size, int flags)
 {
 	Block b;
 
-	memset(&b, 0, sizeof b);
-	b.hdr = p;
-	b.chunk = size;
-	b.addr = p + Hdr;
-	b.usable = (flags & Bmmapped) ? size - Hdr : size - 8;
-	b.size = b.usable;
-	b.flags = flags;
+	if(w->dry)
+		return;
+	ptblock(w->t, w->g, p, size, flags, &b);
 	heapadd(w->h, &b);
-}
-
-static void
-addmmapped(Walk *w, u64 p, u64 size)
-{
-	addchunk(w, p, size, Bmmapped);
-	w->h->b[w->h->nb-1].usable = size - w->g->mmhdr;
-	w->h->b[w->h->nb-1].size = size - w->g->mmhdr;
 }
 
 static int
@@ -124,21 +113,22 @@ segresult(Walk *w, int r, char *what)
 /*
  * When brk fails the main arena continues in mmapped segments, stacked
  * in one mapping: each ends with a double fencepost at its last page,
- * the newest with top.
+ * the newest with top.  Anything else is left alone, so a candidate is
+ * walked dry first.
  */
 static u64
 mainseg(Walk *w, u64 p, u64 lim, u64 top)
 {
-	long nb;
 	int r;
 
-	nb = w->h->nb;
+	w->dry = 1;
 	r = walkseg(w, p, lim, top);
-	if(r == Etop || (r == Efence && nb < w->h->nb && pageup(w->end) - w->end < 16)){
+	w->dry = 0;
+	if(r == Etop || (r == Efence && w->end > p + 2*Hdr && pageup(w->end) - w->end < 16)){
+		walkseg(w, p, lim, top);
 		heapown(w->h, p, w->end, Rheap);
 		return pageup(w->end);
 	}
-	w->h->nb = nb;
 	return 0;
 }
 
@@ -215,7 +205,8 @@ walkarena(Walk *w, u64 a)
 		first = hi + g->heapinfosz;
 		if(prev == 0)
 			first = align16(a + g->arenasz + Hdr) - Hdr;
-		hwsnap(w->t, hi, hi+size);
+		if(w->h->visit == NULL)
+			hwsnap(w->t, hi, hi+size);
 		r = walkseg(w, first, hi+size, top);
 		if(segresult(w, r, what) < 0)
 			return -1;
@@ -249,10 +240,10 @@ mmapchunk(Walk *w, Map *m, u64 p)
 		;
 	if((k & 15) == 0 && k + 2*Hdr <= size && (ptword(w->t, p+k) & ~1ULL) == k
 	&& ptword(w->t, p+k+8) == ((size - k) | Ismmapped)){
-		addmmapped(w, p+k, size-k);
+		addchunk(w, p+k, size-k, Bmmapped);
 		return ext;
 	}
-	addmmapped(w, p, size);
+	addchunk(w, p, size, Bmmapped);
 	return ext;
 }
 
@@ -402,7 +393,8 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 	w.h = h;
 	if(!pool->force && busy(t, w.g))
 		return 1;
-	snapall(t);
+	if(h->visit == NULL)
+		snapall(t);
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
 		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);

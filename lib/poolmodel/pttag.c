@@ -1,0 +1,71 @@
+/*
+ * A chunk as a Block, with libmalloctag's tags when it has them.
+ * The trailer (doc/malloctag.md) is the last 16 usable bytes: the
+ * malloc and realloc pcs in the low 48 bits of two words; the top
+ * 16 bits hold the slack between the request and the usable size,
+ * and a check that ties the pair to this block's address.  The check
+ * is never 0 or 0xffff, the top bits of pointers and small numbers,
+ * and the pcs must be code, so a program's data is not taken for tags.
+ */
+#include <string.h>
+#include <sys/mman.h>
+#include "../heapwalk/heapwalk.h"
+#include "poolmodel.h"
+#include "pt.h"
+
+enum { Tagmagic = 0x7A61 };
+#define Pcmask	((1ULL<<48) - 1)
+
+static u64
+tagcheck(u64 addr, u64 slack)
+{
+	u64 c;
+
+	c = (Tagmagic ^ (addr >> 4) ^ slack) & 0xffff;
+	if(c == 0 || c == 0xffff)
+		c = Tagmagic;
+	return c;
+}
+
+static int
+code(Target *t, u64 pc)
+{
+	Map *m;
+
+	m = hwmapat(t, pc);
+	return m != NULL && (m->prot & PROT_EXEC);
+}
+
+static void
+tags(Target *t, Block *b)
+{
+	u64 t0, t1, slack;
+
+	if(b->usable < 16)
+		return;
+	t0 = ptword(t, b->addr + b->usable - 16);
+	t1 = ptword(t, b->addr + b->usable - 8);
+	slack = t1 >> 48;
+	if(t0 >> 48 != tagcheck(b->addr, slack) || slack > b->usable - 16)
+		return;
+	if(!code(t, t0 & Pcmask) || ((t1 & Pcmask) != 0 && !code(t, t1 & Pcmask)))
+		return;
+	b->tag[0] = t0 & Pcmask;
+	b->tag[1] = t1 & Pcmask;
+	b->size = b->usable - 16 - slack;
+	b->flags |= Btagged;
+}
+
+void
+ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
+{
+	memset(b, 0, sizeof *b);
+	b->hdr = chunk;
+	b->chunk = size;
+	b->addr = chunk + Hdr;
+	b->usable = (flags & Bmmapped) ? size - g->mmhdr : size - 8;
+	b->size = b->usable;
+	b->flags = flags;
+	if(!(flags & Bfree))
+		tags(t, b);
+}
