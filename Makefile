@@ -2,15 +2,16 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS = -ldw -lelf
+LDLIBS = -ldw -lelf -lstdc++
 PREFIX ?= /usr/local
 O ?= build
 
 HEAPWALK = $(patsubst %.c,$(O)/%.o,$(wildcard lib/heapwalk/*.c))
 POOLMODEL = $(patsubst %.c,$(O)/%.o,$(wildcard lib/poolmodel/*.c))
 CMDS = $(O)/leak $(O)/umem $(O)/kmem
+MTSRC = $(wildcard lib/malloctag/*.c)
 
-all: $(CMDS)
+all: $(CMDS) $(O)/libmalloctag.so
 
 $(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h $(wildcard lib/*/fns.h lib/*/pt.h)
 	@mkdir -p $(dir $@)
@@ -33,6 +34,16 @@ $(O)/umem: $(O)/cmd/umem/umem.o $(LIBS)
 $(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# libmalloctag.so takes malloc's place in other programs (lib/malloctag).
+# Never sanitized, not even in the ASan build: it must load into any
+# program, and under ASan the malloc beneath it would be ASan's, whose
+# blocks are not glibc's chunks, so there would be no trailer to write.
+MTCFLAGS = $(filter-out -fsanitize% -fno-sanitize%,$(CFLAGS)) -fPIC -fexceptions -fvisibility=hidden -fno-plt
+
+$(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h
+	@mkdir -p $(dir $@)
+	$(CC) $(MTCFLAGS) -shared -Wl,-z,now $(filter-out -fsanitize%,$(LDFLAGS)) -o $@ $(MTSRC) -lgcc_s -ldl
+
 .SECONDARY:
 
 -include regress/regress.mk
@@ -50,14 +61,24 @@ check-asan:
 	$(MAKE) regress-targets
 	ASAN_OPTIONS=detect_leaks=0 regress/run -L build-asan/leak
 
+# libmalloctag.so preloaded against plain glibc: time and memory
+bench-malloctag: $(O)/libmalloctag.so
+	sh bench/malloctag.sh $(O)
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	cp $(CMDS) $(DESTDIR)$(PREFIX)/bin/
 	cp doc/leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/leak.1
 	ln -sf leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/umem.1
 	ln -sf leak.1 $(DESTDIR)$(PREFIX)/share/man/man1/kmem.1
+	mkdir -p $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man3
+	cp $(O)/libmalloctag.so $(DESTDIR)$(PREFIX)/lib/
+	cp lib/malloctag/malloctag.h $(DESTDIR)$(PREFIX)/include/
+	cp doc/malloctag.3 $(DESTDIR)$(PREFIX)/share/man/man3/malloctag.3
+	for f in setmalloctag setrealloctag getmalloctag getrealloctag; do \
+		ln -sf malloctag.3 $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all demo check check-asan install clean
+.PHONY: all demo check check-asan bench-malloctag install clean

@@ -1,7 +1,7 @@
 # The same build with Plan 9's mk (9base: /usr/lib/plan9/bin/mk).
 CC=cc
 CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS=-ldw -lelf
+LDLIBS=-ldw -lelf -lstdc++
 O=build
 HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h
 HWSRC=`{ls lib/heapwalk/*.c}
@@ -9,8 +9,10 @@ PMSRC=`{ls lib/poolmodel/*.c}
 HWOBJ=${HWSRC:%.c=$O/%.o}
 PMOBJ=${PMSRC:%.c=$O/%.o}
 CMDS=$O/leak $O/umem $O/kmem
+MTSRC=`{ls lib/malloctag/*.c}
+MTCFLAGS=$CFLAGS -fPIC -fexceptions -fvisibility=hidden -fno-plt
 
-all:V: $CMDS
+all:V: $CMDS $O/libmalloctag.so
 
 $O/%.o: %.c $HDR
 	mkdir -p $O/lib/heapwalk $O/lib/poolmodel $O/cmd/leak $O/cmd/umem $O/cmd/kmem
@@ -30,6 +32,11 @@ $O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a
 
 $O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
+
+# Plan 9's malloc tags for other programs; see the Makefile
+$O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h
+	mkdir -p $O
+	$CC $MTCFLAGS -shared -Wl,-z,now -o $target $MTSRC -lgcc_s -ldl
 
 clean:V:
 	rm -rf $O

@@ -14,6 +14,11 @@ REGRESS_TESTS = small fastbin tcache large mmapped threads cycle tree \
 REGRESS_BINS = $(REGRESS_TESTS:%=$(REGRESS_DIR)/t-%) $(REGRESS_DIR)/t-static \
 	$(REGRESS_DIR)/lib-dl.so $(REGRESS_DIR)/demo
 
+# targets with known allocation sites, run by regress/run apart
+REGRESS_BINS += $(REGRESS_DIR)/t-tagged $(REGRESS_DIR)/t-tagged-pre \
+	$(REGRESS_DIR)/t-tagged-stripped $(REGRESS_DIR)/dbg/t-tagged-dbg \
+	$(REGRESS_DIR)/lib-tagged.so $(REGRESS_DIR)/t-classes
+
 .PHONY: regress-targets regress-list
 regress-targets: $(REGRESS_BINS)
 
@@ -40,3 +45,59 @@ $(REGRESS_DIR)/t-static: regress/t-small.c regress/truth.c regress/truth.h | $(R
 
 $(REGRESS_DIR)/demo: regress/demo.c | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/demo.c
+
+# t-tagged: malloc tags from build/libmalloctag.so (built by the
+# top Makefile), linked in; t-tagged-pre is the same without it,
+# for LD_PRELOAD.  Both find lib-tagged.so by its soname and an rpath.
+MTDIR = build
+MALLOCTAG = $(MTDIR)/libmalloctag.so
+TAGGED_SRC = regress/t-tagged.c regress/truth.c
+TAGGED_DEP = $(TAGGED_SRC) regress/truth.h lib/malloctag/malloctag.h $(REGRESS_DIR)/lib-tagged.so
+TAGGED_LIBS = $(REGRESS_DIR)/lib-tagged.so -Wl,-rpath,$(abspath $(REGRESS_DIR))
+
+$(REGRESS_DIR)/lib-tagged.so: regress/lib-tagged.c regress/truth.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -fPIC -shared -Wl,-soname,lib-tagged.so -o $@ regress/lib-tagged.c
+
+$(REGRESS_DIR)/t-tagged: $(TAGGED_DEP) $(MALLOCTAG)
+	$(CC) $(RCFLAGS) -o $@ $(TAGGED_SRC) $(TAGGED_LIBS) \
+		-L$(MTDIR) -Wl,--no-as-needed -lmalloctag -Wl,-rpath,$(abspath $(MTDIR))
+
+$(REGRESS_DIR)/t-tagged-pre: $(TAGGED_DEP)
+	$(CC) $(RCFLAGS) -o $@ $(TAGGED_SRC) $(TAGGED_LIBS)
+
+# t-tagged-stripped: stripped, its debug info kept apart in debug/,
+# where nothing looks by default: only -f, a textfile or debuginfod
+# (by the build-id all three share) name its sites.  t-tagged-dbg:
+# the same in dbg/ with the debug file beside it, found by .gnu_debuglink.
+$(REGRESS_DIR)/t-tagged-stripped: $(REGRESS_DIR)/t-tagged
+	mkdir -p $(REGRESS_DIR)/debug
+	objcopy --only-keep-debug $< $(REGRESS_DIR)/debug/t-tagged.debug
+	strip --strip-all -o $@ $<
+	objcopy --add-gnu-debuglink=$(REGRESS_DIR)/debug/t-tagged.debug $@
+
+$(REGRESS_DIR)/dbg/t-tagged-dbg: $(REGRESS_DIR)/t-tagged-stripped
+	mkdir -p $(REGRESS_DIR)/dbg
+	cp $(REGRESS_DIR)/debug/t-tagged.debug $(REGRESS_DIR)/dbg/t-tagged.debug
+	cp $< $@
+
+# untagged C++; truth.c stays C
+$(REGRESS_DIR)/t-classes: regress/t-classes.cc regress/truth.c regress/truth.h | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -o $@ regress/t-classes.cc -x c regress/truth.c -x none
+
+# libmalloctag's own tests, each printing "N passed, N failed":
+# malloctag-test runs with LD_PRELOAD=build/libmalloctag.so,
+# malloctag-test-linked and malloctag-cxx as they are (linked, rpath).
+# -rdynamic so that dladdr can name the functions tags point into.
+MTLIB = build/libmalloctag.so
+MTTESTS = $(REGRESS_DIR)/malloctag-test $(REGRESS_DIR)/malloctag-test-linked $(REGRESS_DIR)/malloctag-cxx
+MTLINK = -Lbuild -lmalloctag -Wl,-rpath,$(abspath build)
+regress-targets: $(MTTESTS)
+
+$(REGRESS_DIR)/malloctag-test: regress/malloctag-test.c lib/malloctag/malloctag.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c -ldl
+
+$(REGRESS_DIR)/malloctag-test-linked: regress/malloctag-test.c lib/malloctag/malloctag.h $(MTLIB) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -DLINKED -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c $(MTLINK) -ldl
+
+$(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc lib/malloctag/malloctag.h $(MTLIB) | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc $(MTLINK) -ldl

@@ -128,10 +128,15 @@ Labeled::name() const
 	return "labeled";
 }
 
-/* leaked, or held when held is set */
+/*
+ * leaked, or held when held is set; line is where p was allocated,
+ * for a run under libmalloctag (0: already recorded)
+ */
 static void
-fate(void *p, ulong n, const char *sig, int held)
+fate(void *p, ulong n, const char *sig, int held, int line)
 {
+	if(line != 0)
+		truthsite(p, (char*)__FILE_NAME__, line);
 	if(held){
 		keep[nkeep++] = p;
 		truthheld(p, n);
@@ -146,12 +151,12 @@ shapes(void)
 	int i;
 
 	for(i = 0; i < 7; i++)
-		fate(new Circle(1.5+i), sizeof(Circle), "Circle", i >= 5);
+		fate(new Circle(1.5+i), sizeof(Circle), "Circle", i >= 5, __LINE__);
 	for(i = 0; i < 4; i++)
-		fate(new geo::Square(2.5+i), sizeof(geo::Square), "geo::Square", i >= 3);
+		fate(new geo::Square(2.5+i), sizeof(geo::Square), "geo::Square", i >= 3, __LINE__);
 	for(i = 0; i < 2; i++)
-		fate(new Box<int>(0x11110+i), sizeof(Box<int>), "Box<int>", 0);
-	fate(new Labeled, sizeof(Labeled), "Labeled", 0);
+		fate(new Box<int>(0x11110+i), sizeof(Box<int>), "Box<int>", 0, __LINE__);
+	fate(new Labeled, sizeof(Labeled), "Labeled", 0, __LINE__);
 }
 
 static noinline void
@@ -162,16 +167,16 @@ plain(void)
 	int i;
 
 	for(i = 0; i < 4; i++){
-		e = new Event;
+		e = new Event; SITE(e);
 		e->h = handlers;
 		e->seq = 0x5e0000+i;
-		fate(e, sizeof *e, "handlers", 0);
+		fate(e, sizeof *e, "handlers", 0, 0);
 	}
 	for(i = 0; i < 7; i++){
-		b = new char[Nbuf];
+		b = new char[Nbuf]; SITE(b);
 		truthfill(b, Nbuf);
 		snprintf(sig, sizeof sig, "size %zu", malloc_usable_size(b));
-		fate(b, Nbuf, sig, i >= 6);
+		fate(b, Nbuf, sig, i >= 6, 0);
 	}
 }
 

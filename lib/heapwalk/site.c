@@ -103,9 +103,10 @@ intern(Sites *ss, char *s)
 	Ent *e;
 	Name *n;
 	u64 h;
+	char *p;
 
-	h = 1469598103934665603ULL;
-	for(char *p = s; *p; p++)
+	h = 1469598103934665603ULL;	/* FNV-1a */
+	for(p = s; *p; p++)
 		h = (h ^ (uchar)*p) * 1099511628211ULL;
 	e = slot(&ss->names, h | 1);
 	for(n = e->val; n != NULL; n = n->next)

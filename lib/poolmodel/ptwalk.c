@@ -317,23 +317,43 @@ fastbins(Walk *w)
 	return r;
 }
 
+/* libmalloctag writes a block's tags just after malloc returns it. */
+static int
+intagger(Target *t, u64 pc)
+{
+	Map *m;
+	char *b;
+
+	m = hwmapat(t, pc);
+	if(m == NULL || m->path[0] == 0)
+		return 0;
+	b = strrchr(m->path, '/');
+	return strncmp(b ? b+1 : m->path, "libmalloctag", 12) == 0;
+}
+
 /*
- * A thread inside malloc or free may hold a lock or half a list.
+ * A thread inside malloc or free may hold a lock or half a list,
+ * and one inside libmalloctag a block whose tags are not yet written.
  * Threads caught inside are marked busy, to be run alone for a moment.
  */
 static int
 busy(Target *t, Glibc *g)
 {
+	Thread *th;
 	u64 a;
 	int i, n, r;
 
 	r = 0;
-	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone && t->thr[i].pc >= g->codelo && t->thr[i].pc < g->codehi){
-			werrstr("thread %d is inside the allocator", t->thr[i].tid);
-			t->thr[i].busy = 1;
+	for(i = 0; i < t->nthr; i++){
+		th = &t->thr[i];
+		if(th->state == Tgone)
+			continue;
+		if((th->pc >= g->codelo && th->pc < g->codehi) || intagger(t, th->pc)){
+			werrstr("thread %d is inside the allocator", th->tid);
+			th->busy = 1;
 			r = 1;
 		}
+	}
 	a = g->arena;
 	for(n = 0; n < 100000 && !r; n++){
 		if(ptword32(t, a) != 0){

@@ -1,0 +1,63 @@
+/*
+ * No thread may be inside the unwinder when the process forks.
+ * libgcc finds a frame's unwind table with dl_iterate_phdr unless
+ * glibc has _dl_find_object (2.35) and libgcc uses it (GCC 12), and
+ * dl_iterate_phdr takes a lock that fork does not reset: a child forked
+ * while another thread unwound would hang in its first strdup.  So the
+ * fork handlers wait for unwinding threads to leave, and while a fork
+ * is under way a thread tags with its immediate caller instead.
+ * This is the only shared mutable state besides the table, and only
+ * the slow path (a caller in the layer) touches it.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include "fns.h"
+
+static atomic_int nunwind;	/* threads inside the unwinder, or about to be */
+static atomic_int forking;
+
+/* Whether the caller may unwind; if so it calls unwindend after. */
+int
+unwindbegin(void)
+{
+	atomic_fetch_add(&nunwind, 1);
+	if(atomic_load(&forking)){
+		atomic_fetch_sub(&nunwind, 1);
+		return 0;
+	}
+	return 1;
+}
+
+void
+unwindend(void)
+{
+	atomic_fetch_sub(&nunwind, 1);
+}
+
+static void
+prefork(void)
+{
+	atomic_store(&forking, 1);
+	while(atomic_load(&nunwind) > 0)
+		sched_yield();
+}
+
+static void
+parent(void)
+{
+	atomic_store(&forking, 0);
+}
+
+/* the child is alone: a count left by threads that no longer exist is stale */
+static void
+child(void)
+{
+	atomic_store(&nunwind, 0);
+	atomic_store(&forking, 0);
+}
+
+static void __attribute__((constructor))
+init(void)
+{
+	pthread_atfork(prefork, parent, child);
+}
