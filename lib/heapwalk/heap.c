@@ -62,8 +62,10 @@ bystart(const void *a, const void *b)
 void
 heapsort(Heap *h)
 {
-	qsort(h->b, h->nb, sizeof h->b[0], byaddr);
-	qsort(h->own, h->nown, sizeof h->own[0], bystart);
+	if(h->nb > 0)
+		qsort(h->b, h->nb, sizeof h->b[0], byaddr);
+	if(h->nown > 0)
+		qsort(h->own, h->nown, sizeof h->own[0], bystart);
 }
 
 /* Forget the blocks; a streaming heap keeps its visitor. */
