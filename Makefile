@@ -2,18 +2,19 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS = -ldw -lelf -lstdc++
+LDLIBS = -ldw -lelf -lstdc++ -lz
 PREFIX ?= /usr/local
 O ?= build
 
 HEAPWALK = $(patsubst %.c,$(O)/%.o,$(wildcard lib/heapwalk/*.c))
 POOLMODEL = $(patsubst %.c,$(O)/%.o,$(wildcard lib/poolmodel/*.c))
+IMAGE = $(patsubst %.c,$(O)/%.o,$(wildcard lib/image/*.c))
 CMDS = $(O)/leak $(O)/umem $(O)/kmem
 MTSRC = $(wildcard lib/malloctag/*.c)
 
 all: $(CMDS) $(O)/libmalloctag.so
 
-$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h $(wildcard lib/*/fns.h lib/*/pt.h)
+$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h $(wildcard lib/*/fns.h lib/*/pt.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -23,7 +24,10 @@ $(O)/libheapwalk.a: $(HEAPWALK)
 $(O)/libpoolmodel.a: $(POOLMODEL)
 	$(AR) rcs $@ $^
 
-LIBS = $(O)/libpoolmodel.a $(O)/libheapwalk.a
+$(O)/libimage.a: $(IMAGE)
+	$(AR) rcs $@ $^
+
+LIBS = $(O)/libpoolmodel.a $(O)/libheapwalk.a $(O)/libimage.a
 
 $(O)/leak: $(O)/cmd/leak/leak.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,13 +1,15 @@
 # The same build with Plan 9's mk (9base: /usr/lib/plan9/bin/mk).
 CC=cc
 CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS=-ldw -lelf -lstdc++
+LDLIBS=-ldw -lelf -lstdc++ -lz
 O=build
-HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h
+HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/image/image.h
 HWSRC=`{ls lib/heapwalk/*.c}
 PMSRC=`{ls lib/poolmodel/*.c}
+IMSRC=`{ls lib/image/*.c}
 HWOBJ=${HWSRC:%.c=$O/%.o}
 PMOBJ=${PMSRC:%.c=$O/%.o}
+IMOBJ=${IMSRC:%.c=$O/%.o}
 CMDS=$O/leak $O/umem $O/kmem
 MTSRC=`{ls lib/malloctag/*.c}
 MTCFLAGS=$CFLAGS -fPIC -fexceptions -fvisibility=hidden -fno-plt
@@ -15,7 +17,7 @@ MTCFLAGS=$CFLAGS -fPIC -fexceptions -fvisibility=hidden -fno-plt
 all:V: $CMDS $O/libmalloctag.so
 
 $O/%.o: %.c $HDR
-	mkdir -p $O/lib/heapwalk $O/lib/poolmodel $O/cmd/leak $O/cmd/umem $O/cmd/kmem
+	mkdir -p $O/lib/heapwalk $O/lib/poolmodel $O/lib/image $O/cmd/leak $O/cmd/umem $O/cmd/kmem
 	$CC $CFLAGS -c -o $target $stem.c
 
 $O/libheapwalk.a: $HWOBJ
@@ -24,13 +26,16 @@ $O/libheapwalk.a: $HWOBJ
 $O/libpoolmodel.a: $PMOBJ
 	ar rcs $target $prereq
 
-$O/leak: $O/cmd/leak/leak.o $O/libpoolmodel.a $O/libheapwalk.a
+$O/libimage.a: $IMOBJ
+	ar rcs $target $prereq
+
+$O/leak: $O/cmd/leak/leak.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
-$O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a
+$O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
-$O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a
+$O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
 # Plan 9's malloc tags for other programs; see the Makefile

@@ -18,3 +18,5 @@ echo "\$ leak demo"
 (cd $O && PATH=.:$PATH ./leak demo)
 echo "\$ leak -a $pid | wc -l"
 $O/leak -a $pid | wc -l
+echo "\$ leak -b -t png -r 2 -x 128 $pid > $O/demo.png"
+$O/leak -b -t png -r 2 -x 128 $pid >$O/demo.png

@@ -19,6 +19,9 @@ REGRESS_BINS += $(REGRESS_DIR)/t-tagged $(REGRESS_DIR)/t-tagged-pre \
 	$(REGRESS_DIR)/t-tagged-stripped $(REGRESS_DIR)/dbg/t-tagged-dbg \
 	$(REGRESS_DIR)/lib-tagged.so $(REGRESS_DIR)/t-classes
 
+# lib/image's tests, run by regress/image-check
+REGRESS_BINS += $(REGRESS_DIR)/image-test
+
 .PHONY: regress-targets regress-list
 regress-targets: $(REGRESS_BINS)
 
@@ -101,3 +104,9 @@ $(REGRESS_DIR)/malloctag-test-linked: regress/malloctag-test.c lib/malloctag/mal
 
 $(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc lib/malloctag/malloctag.h $(MTLIB) | $(REGRESS_DIR)
 	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc $(MTLINK) -ldl
+
+# lib/image's tests, decoded and compared by regress/image-check
+IMAGESRC = $(wildcard lib/image/*.c)
+
+$(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz

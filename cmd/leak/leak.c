@@ -10,16 +10,19 @@
 #include <time.h>
 #include "../../lib/heapwalk/heapwalk.h"
 #include "../../lib/poolmodel/poolmodel.h"
+#include "../../lib/image/image.h"
 
 enum { Ok, Err, Usage, Inexact };
 
+enum { Maxpix = 1<<24 };	/* -b: res grows rather than the picture */
+
 static int aflag, bflag, cflag, dflag, sflag;
-static char *binary, *res, *width;
+static char *binary, *res, *width, *type;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: leak [-abcds] [-f binary] [-r res] [-x width] pid ... | name\n");
+	fprintf(stderr, "usage: leak [-abcds] [-f binary] [-r res] [-x width] [-t type] pid ... | name\n");
 	exit(Usage);
 }
 
@@ -78,6 +81,7 @@ byname(char *argv0, char *name)
 	if(binary){ printf(" -f "); quote(binary); }
 	if(res){ printf(" -r "); quote(res); }
 	if(width){ printf(" -x "); quote(width); }
+	if(type){ printf(" -t "); quote(type); }
 	for(i = 0; i < n; i++)
 		printf(" %d", pids[i]);
 	printf("\n");
@@ -110,6 +114,85 @@ retries(void)
 
 	s = getenv("LEAK_RETRIES");
 	return s ? atoi(s) : 200;
+}
+
+typedef struct Out Out;
+struct Out {
+	Imgw	*w;
+	int	rgb;
+	int	width;
+	uchar	*buf;
+};
+
+/* a row of rgbv indices, as the picture's channel wants it */
+static int
+put(void *a, uchar *row)
+{
+	Out *o;
+	u32 c;
+	int i, n;
+
+	o = a;
+	if(!o->rgb)
+		return imgrow(o->w, row);
+	n = o->width;
+	for(i = 0; i < n; i++){
+		c = imgrgbv(row[i]);
+		o->buf[3*i] = c;
+		o->buf[3*i+1] = c >> 8;
+		o->buf[3*i+2] = c >> 16;
+	}
+	return imgrow(o->w, o->buf);
+}
+
+static char *regname[] = { [Rheap] "main heap", [Rarena] "arena heap", [Rmmap] "mmapped chunks" };
+
+/*
+ * -b: the picture, to standard output.  -t picks the form: image(6)
+ * by default, "compressed", "png", each m8 unless ",r8g8b8" follows.
+ * On standard error, where each region's rows begin.
+ */
+static int
+picture(Heap *h)
+{
+	Picture p;
+	Out o;
+	FILE *f;
+	int fmt, i;
+	char *t;
+
+	t = type ? type : "";
+	fmt = Fplan9;
+	if(strncmp(t, "compressed", 10) == 0)
+		fmt = Fplan9z;
+	else if(strncmp(t, "png", 3) == 0)
+		fmt = Fpng;
+	o.rgb = strstr(t, "r8g8b8") != NULL;
+	if(hwpicture(h, res ? atoi(res) : 8, width ? atoi(width) : 512, Maxpix, &p) < 0)
+		fatal("-b");
+	if(res && p.res != atoi(res))
+		fprintf(stderr, "leak: -b: res %s would make more than %d pixels; using res %d\n",
+			res, Maxpix, p.res);
+	for(i = 0; i < p.nreg; i++)
+		fprintf(stderr, "leak: -b: row %llu: 0x%llx-0x%llx %s\n",
+			(unsigned long long)p.first[i], (unsigned long long)p.reg[i].start,
+			(unsigned long long)p.reg[i].end, regname[p.reg[i].kind]);
+	if((t = getenv("LEAK_BLOCKS")) != NULL && (f = fopen(t, "w")) != NULL){
+		hwdrawdump(h, f);
+		fclose(f);
+	}
+	o.w = imgopen(stdout, fmt, o.rgb ? "r8g8b8" : "m8", p.width, p.height);
+	if(o.w == NULL){
+		fprintf(stderr, "leak: -b: %s\n", strerror(errno));
+		return Err;
+	}
+	o.width = p.width;
+	o.buf = emalloc(3*p.width);
+	if(hwdraw(h, &p, put, &o) < 0 || imgclose(o.w) < 0){
+		fprintf(stderr, "leak: -b: writing the picture: %s\n", strerror(errno));
+		return Err;
+	}
+	return Ok;
 }
 
 static int
@@ -149,7 +232,10 @@ leak(int *pids, int npid)
 	t1 = now();
 	if(!aflag)
 		hwmark(t, &heap, roots);
-	if(sflag || cflag)
+	if(bflag){
+		if(picture(&heap) != Ok)
+			return Err;
+	}else if(sflag || cflag)
 		hwscript(t, &heap, cflag);
 	else
 		hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
@@ -166,7 +252,7 @@ main(int argc, char **argv)
 	int *pids, i, c;
 
 	argv0 = argv[0];
-	while((c = getopt(argc, argv, "abcdsf:r:x:")) != -1)
+	while((c = getopt(argc, argv, "abcdsf:r:x:t:")) != -1)
 		switch(c){
 		case 'a': aflag = 1; break;
 		case 'b': bflag = 1; break;
@@ -176,6 +262,7 @@ main(int argc, char **argv)
 		case 'f': binary = optarg; break;
 		case 'r': res = optarg; break;
 		case 'x': width = optarg; break;
+		case 't': type = optarg; break;
 		default: usage();
 		}
 	argc -= optind;
@@ -188,8 +275,13 @@ main(int argc, char **argv)
 	}
 	if(argc == 1 && !isdigit((uchar)argv[0][0]))
 		byname(argv0, argv[0]);
-	if(bflag){
-		fprintf(stderr, "leak: -b is not implemented yet\n");
+	if((res && atoi(res) <= 0) || (width && (atoi(width) <= 0 || atoi(width) > 1<<16))){
+		fprintf(stderr, "leak: -r and -x want positive numbers (width at most 65536)\n");
+		exit(Usage);
+	}
+	if(type && strcmp(type, "m8") != 0 && strcmp(type, "r8g8b8") != 0
+	&& strncmp(type, "compressed", 10) != 0 && strncmp(type, "png", 3) != 0){
+		fprintf(stderr, "leak: -t %s: want m8, r8g8b8, compressed or png (\"png,r8g8b8\")\n", type);
 		exit(Usage);
 	}
 	pids = malloc(argc * sizeof pids[0]);

@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define nelem(a) (sizeof(a)/sizeof((a)[0]))
 
@@ -221,6 +222,28 @@ char	*hwsignature(Target*, Sites*, Block*);
 
 /* gdb.c: leak -s, -c */
 void	hwscript(Target*, Heap*, int bybytes);
+
+/* draw.c: leak -b's picture, colours as indices in Plan 9's rgbv map */
+enum {
+	Chdr = 54,		/* a reachable or free block's header: bright blue */
+	Cleakhdr = 240,		/* a leaked block's header: bright red */
+	Cleak = 205,		/* leaked data: dark red */
+	Calloc = 2,		/* allocated data: blue */
+	Cfree = 252,		/* free: yellow */
+	Cpad = 255,		/* padding: white */
+};
+typedef struct Picture Picture;
+struct Picture {
+	int	res;		/* bytes per pixel, raised to keep within maxpix */
+	int	width;
+	u64	height;
+	Range	*reg;		/* the regions drawn, in address order */
+	int	nreg;
+	u64	*first;		/* each region's first row */
+};
+int	hwpicture(Heap*, int res, int width, u64 maxpix, Picture*);
+int	hwdraw(Heap*, Picture*, int (*put)(void*, uchar*), void *arg);
+void	hwdrawdump(Heap*, FILE*);
 
 /* print.c: Plan 9's block lines */
 enum { Pleaked = 1, Pall = 2, Pfree = 4 };
