@@ -11,7 +11,7 @@ REGRESS_TESTS = small fastbin tcache large mmapped threads cycle tree \
 	interior register thread-stack static-tls dlopen mmap-root \
 	sigstack freed hammer slow noncontig
 
-REGRESS_BINS = $(REGRESS_TESTS:%=$(REGRESS_DIR)/t-%) $(REGRESS_DIR)/t-static \
+REGRESS_BINS = $(REGRESS_TESTS:%=$(REGRESS_DIR)/t-%) $(REGRESS_DIR)/t-static $(REGRESS_DIR)/t-corrupt \
 	$(REGRESS_DIR)/lib-dl.so $(REGRESS_DIR)/demo
 
 # targets with known allocation sites, run by regress/run apart

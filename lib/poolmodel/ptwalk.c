@@ -21,6 +21,7 @@ struct Walk {
 	Heap	*h;
 	u64	bad;		/* where a chunk made no sense */
 	u64	end;		/* where the last segment walked ended */
+	u64	last;		/* the last chunk walked before that */
 	int	foundtop;
 	int	nfixed;		/* own ranges known before the anonymous walk */
 	int	dry;		/* only see whether the chunks hold together */
@@ -83,6 +84,7 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 		if(next + 8 >= lim && next != top)
 			r = 0;
 		addchunk(w, p, size, r);
+		w->last = p;
 		p = next;
 	}
 }
@@ -157,7 +159,7 @@ walkmain(Walk *w)
 {
 	Glibc *g;
 	Map *m;
-	u64 top, start;
+	u64 top, start, size;
 	int i, r;
 
 	g = w->g;
@@ -172,9 +174,18 @@ walkmain(Walk *w)
 		if(start == 0 || start < m->start || start >= m->end)
 			start = m->start;
 		start = align16(start + Hdr) - Hdr;
+		w->last = 0;
 		r = walkseg(w, start, m->end, top);
 		if(segresult(w, r, "the main arena") < 0)
 			return -1;
+		/* only a main arena that went on in mmapped memory ends [heap] without top */
+		if(r != Etop && !(ptword32(w->t, g->arena + 4) & Noncontig)){
+			size = ptword(w->t, w->last+8) & ~7ULL;
+			werrstr("heap corrupted at 0x%llx in the main arena: its size, 0x%llx, leads to 0x%llx, "
+				"which is not a chunk", (unsigned long long)w->last,
+				(unsigned long long)size, (unsigned long long)(w->last + size));
+			return -1;
+		}
 		/* a static program's TLS sits in [heap] below sbrk_base: a root */
 		heapown(w->h, start, m->end, Rheap);
 	}
