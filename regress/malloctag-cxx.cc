@@ -8,96 +8,28 @@
  * new_handler has had its turns.  Prints a line per check and
  * "N passed, N failed"; exits 1 if any failed.
  */
-#include <dlfcn.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <new>
 #include <string>
 #include <vector>
 #include "malloctag.h"
+#include "mtcheck.h"
 
 #define noinline __attribute__((noinline))
 
-static int npass, nfail;
-static void *exebase;
 static volatile size_t huge = (size_t)1 << 62;	/* hidden from the compiler */
-
-static int
-check(int c, const char *fmt, ...)
-{
-	va_list a;
-
-	printf("%s ", c ? "ok  " : "FAIL");
-	va_start(a, fmt);
-	vprintf(fmt, a);
-	va_end(a);
-	printf("\n");
-	if(c)
-		npass++;
-	else
-		nfail++;
-	return c;
-}
-
-/* the bytes before pc are a call: e8 rel32, ff 15 disp32, ff d0+r */
-static int
-aftercall(uintptr_t pc)
-{
-	unsigned char *p;
-
-	p = (unsigned char*)pc;
-	return p[-5] == 0xe8 || (p[-6] == 0xff && p[-5] == 0x15)
-		|| (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0);
-}
-
-static const char*
-where(uintptr_t pc)
-{
-	static char buf[8][256];
-	static int i;
-	Dl_info d;
-	char *s;
-
-	s = buf[i++ % 8];
-	if(pc == 0)
-		snprintf(s, 256, "0 (untagged)");
-	else if(dladdr((void*)pc, &d) == 0 || d.dli_sname == NULL)
-		snprintf(s, 256, "%#lx", (unsigned long)pc);
-	else
-		snprintf(s, 256, "%s+%#lx in %s", d.dli_sname,
-			(unsigned long)(pc - (uintptr_t)d.dli_saddr),
-			d.dli_fbase == exebase ? "the test" : d.dli_fname);
-	return s;
-}
-
-/* pc is a return address in function fn of this program, or anywhere in it if fn is nil */
-static int
-in(uintptr_t pc, const char *fn)
-{
-	Dl_info d;
-
-	if(pc == 0 || dladdr((void*)pc, &d) == 0 || d.dli_fbase != exebase)
-		return 0;
-	if(fn != NULL && (d.dli_sname == NULL || strcmp(d.dli_sname, fn) != 0))
-		return 0;
-	return aftercall(pc);
-}
-
-static int
-tagin(void *v, const char *fn, const char *what)
-{
-	uintptr_t t;
-
-	t = getmalloctag(v);
-	return check(in(t, fn), "%s: malloc tag %s, want %s", what, where(t), fn);
-}
 
 struct alignas(64) Line {
 	char	c[100];
 };
 
+/*
+ * The allocating helpers below are a function each, since a tag is
+ * checked against the name of the function it points into.  The store
+ * to sink after the call keeps it a call: made a jump to the
+ * allocator, it would leave the return address, and so the tag, in
+ * the helper's caller.
+ */
 void *volatile sink;
 
 extern "C" {
@@ -285,17 +217,10 @@ cxxfail(void)
 int
 main(void)
 {
-	Dl_info d;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if(dladdr((void*)main, &d) == 0){
-		printf("FAIL dladdr(main)\n0 passed, 1 failed\n");
+	if(mtinit() < 0)
 		return 1;
-	}
-	exebase = d.dli_fbase;
 	cxxnew();
 	cxxlib();
 	cxxfail();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail != 0;
+	return mtdone();
 }

@@ -7,17 +7,15 @@
  *
  * A tag is right when it is a return address (the bytes before it
  * are a call instruction) inside the function that made the call,
- * as dladdr names it: the helpers below are global and the program
- * is linked -rdynamic so that it can.  Code written at run time
+ * as dladdr names it (in, in mtcheck.c): the helpers below are global
+ * and the program is linked -rdynamic so that it can.  Code written at run time
  * gives exact addresses: its return address is known to the byte.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "malloctag.h"
+#include "mtcheck.h"
 
 #ifndef LINKED
 #pragma weak setmalloctag
@@ -43,80 +42,16 @@ void	*__libc_malloc(size_t);
 
 enum { Nthr = 8 };
 
-static int npass, nfail;
 static volatile size_t huge = SIZE_MAX;	/* hidden from the compiler's size checks */
-static void *exebase;
+
+/*
+ * The allocating helpers below are a function each, since a tag is
+ * checked against the name of the function it points into.  The store
+ * to sink after the call keeps it a call: made a jump to the
+ * allocator, it would leave the return address, and so the tag, in
+ * the helper's caller.
+ */
 void *volatile sink;
-
-static int
-check(int c, char *fmt, ...)
-{
-	va_list a;
-
-	printf("%s ", c ? "ok  " : "FAIL");
-	va_start(a, fmt);
-	vprintf(fmt, a);
-	va_end(a);
-	printf("\n");
-	if(c)
-		npass++;
-	else
-		nfail++;
-	return c;
-}
-
-/* the bytes before pc are a call: e8 rel32, ff 15 disp32, ff d0+r */
-static int
-aftercall(uintptr_t pc)
-{
-	uchar *p;
-
-	p = (uchar*)pc;
-	return p[-5] == 0xe8 || (p[-6] == 0xff && p[-5] == 0x15)
-		|| (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0);
-}
-
-static char*
-where(uintptr_t pc)
-{
-	static char buf[8][128];
-	static int i;
-	Dl_info d;
-	char *s;
-
-	s = buf[i++ % 8];
-	if(pc == 0)
-		snprintf(s, 128, "0 (untagged)");
-	else if(dladdr((void*)pc, &d) == 0 || d.dli_sname == NULL)
-		snprintf(s, 128, "%#lx", (unsigned long)pc);
-	else
-		snprintf(s, 128, "%s+%#lx in %s", d.dli_sname,
-			(unsigned long)(pc - (uintptr_t)d.dli_saddr),
-			d.dli_fbase == exebase ? "the test" : d.dli_fname);
-	return s;
-}
-
-/* pc is a return address in function fn of this program */
-static int
-in(uintptr_t pc, char *fn)
-{
-	Dl_info d;
-
-	if(pc == 0 || dladdr((void*)pc, &d) == 0 || d.dli_fbase != exebase)
-		return 0;
-	if(fn != NULL && (d.dli_sname == NULL || strcmp(d.dli_sname, fn) != 0))
-		return 0;
-	return aftercall(pc);
-}
-
-static int
-tagin(void *v, char *fn, char *what)
-{
-	uintptr_t t;
-
-	t = getmalloctag(v);
-	return check(in(t, fn), "%s: malloc tag %s, want %s", what, where(t), fn);
-}
 
 /* glibc's usable size of v's chunk, as leak's reader computes it */
 static u64
@@ -726,14 +661,8 @@ tagfork(void)
 int
 main(void)
 {
-	Dl_info d;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if(dladdr((void*)main, &d) == 0){
-		printf("FAIL dladdr(main)\n1 failed\n");
+	if(mtinit() < 0)
 		return 1;
-	}
-	exebase = d.dli_fbase;
 #ifndef LINKED
 	if(getmalloctag == NULL){
 		printf("FAIL libmalloctag is not loaded: run with LD_PRELOAD=build/libmalloctag.so\n");
@@ -753,6 +682,5 @@ main(void)
 	taguntagged();
 	tagthreads();
 	tagfork();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return nfail != 0;
+	return mtdone();
 }

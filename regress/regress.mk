@@ -96,14 +96,17 @@ MTTESTS = $(REGRESS_DIR)/malloctag-test $(REGRESS_DIR)/malloctag-test-linked $(R
 MTLINK = -Lbuild -lmalloctag -Wl,-rpath,$(abspath build)
 regress-targets: $(MTTESTS)
 
-$(REGRESS_DIR)/malloctag-test: regress/malloctag-test.c lib/malloctag/malloctag.h | $(REGRESS_DIR)
-	$(CC) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c -ldl
+# mtcheck.c, their ok/FAIL lines and dladdr naming, stays C.
+MTDEP = regress/mtcheck.c regress/mtcheck.h lib/malloctag/malloctag.h
 
-$(REGRESS_DIR)/malloctag-test-linked: regress/malloctag-test.c lib/malloctag/malloctag.h $(MTLIB) | $(REGRESS_DIR)
-	$(CC) $(RCFLAGS) -DLINKED -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c $(MTLINK) -ldl
+$(REGRESS_DIR)/malloctag-test: regress/malloctag-test.c $(MTDEP) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c regress/mtcheck.c -ldl
 
-$(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc lib/malloctag/malloctag.h $(MTLIB) | $(REGRESS_DIR)
-	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc $(MTLINK) -ldl
+$(REGRESS_DIR)/malloctag-test-linked: regress/malloctag-test.c $(MTDEP) $(MTLIB) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -DLINKED -rdynamic -Ilib/malloctag -o $@ regress/malloctag-test.c regress/mtcheck.c $(MTLINK) -ldl
+
+$(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc $(MTDEP) $(MTLIB) | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc -x c regress/mtcheck.c -x none $(MTLINK) -ldl
 
 # lib/image's tests, decoded and compared by regress/image-check
 IMAGESRC = $(wildcard lib/image/*.c)

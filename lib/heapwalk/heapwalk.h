@@ -92,6 +92,7 @@ int	hwinterrupted(void);
 /* maps.c */
 int	hwreadmaps(Target*);
 Map	*hwmapat(Target*, u64 addr);
+int	hwmapped(Target*, u64 addr, int prot);
 
 /* mem.c */
 long	hwread(Target*, u64 addr, void *buf, long n);

@@ -84,3 +84,13 @@ hwmapat(Target *t, u64 addr)
 	}
 	return NULL;
 }
+
+/* Whether addr is mapped with all of prot (PROT_READ, PROT_WRITE, PROT_EXEC). */
+int
+hwmapped(Target *t, u64 addr, int prot)
+{
+	Map *m;
+
+	m = hwmapat(t, addr);
+	return m != NULL && (m->prot & prot) == prot;
+}

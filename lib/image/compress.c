@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "image.h"
+#include "fns.h"
 
 enum {
 	Nmatch = 3,	/* shortest copy */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <errno.h>
 #include "image.h"
+#include "fns.h"
 
 static Imgfmt *fmts[] = {
 	[Fplan9] = &imgfmtplan9,

@@ -28,6 +28,11 @@ enum {
 
 typedef struct Imgw Imgw;
 
+enum {
+	Imgmaxdx = 1<<20,	/* imgopen refuses wider */
+	Imgmaxdy = 1<<30,	/* or taller */
+};
+
 /*
  * chan is "m8" (a byte per pixel, an index into rgbv) or "r8g8b8"
  * (three bytes per pixel, stored b, g, r as image(6) keeps them);
@@ -40,45 +45,3 @@ int	imgclose(Imgw*);
 /* Plan 9's rgbv colour map: index -> 0xRRGGBB, and back (nearest) */
 u32	imgrgbv(int index);
 int	imgrgbvindex(u32 rgb);
-
-/*
- * Inside the library; callers need none of what follows.
- */
-enum {
-	Imgmaxdx = 1<<20,
-	Imgmaxdy = 1<<30,
-};
-
-typedef struct Imgfmt Imgfmt;
-struct Imgfmt {
-	int	(*start)(Imgw*);	/* the header; allocate aux */
-	int	(*row)(Imgw*, uchar*);
-	int	(*end)(Imgw*);		/* the trailer, unless failed already; free aux */
-};
-
-struct Imgw {
-	FILE	*f;
-	Imgfmt	*fmt;
-	char	*chan;
-	int	bpp;		/* bytes per pixel */
-	int	dx;
-	int	dy;
-	int	bpl;		/* bytes per row */
-	int	y;		/* rows taken so far */
-	int	err;		/* errno of the first failure, 0 while none */
-	void	*aux;		/* the format's own state */
-};
-
-extern Imgfmt imgfmtplan9, imgfmtplan9z, imgfmtpng;
-
-/* image.c: write n bytes, or note the failure */
-int	imgput(Imgw*, void*, long n);
-int	imgfail(Imgw*, int err);
-
-/* compress.c: image(6)'s code for one block, a row at a time */
-typedef struct Lz Lz;
-Lz	*lzopen(int bpl);
-void	lzblock(Lz*);
-int	lzrow(Lz*, uchar *row, uchar *code);
-int	lzmax(int bpl);
-void	lzclose(Lz*);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <errno.h>
 #include "image.h"
+#include "fns.h"
 
 enum {
 	Ncblock = 6000,	/* the readers' usual bound on a block's code */

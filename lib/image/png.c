@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <zlib.h>
 #include "image.h"
+#include "fns.h"
 
 enum {
 	Nidat = 32*1024,	/* the most an IDAT holds */

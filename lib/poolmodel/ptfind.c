@@ -87,15 +87,6 @@ ptguessversion(Target *t, Glibc *g)
 }
 
 static int
-writable(Target *t, u64 a)
-{
-	Map *m;
-
-	m = hwmapat(t, a);
-	return m != NULL && (m->prot & PROT_WRITE);
-}
-
-static int
 fromdebug(Target *t, Glibc *g)
 {
 	u64 a, sz;
@@ -140,14 +131,14 @@ arenaok(Target *t, Glibc *g, u64 a)
 			empty++;
 			continue;
 		}
-		if(!writable(t, fd) || !writable(t, bk))
+		if(!hwmapped(t, fd, PROT_WRITE) || !hwmapped(t, bk, PROT_WRITE))
 			return 0;
 		if(hwpeek(t, fd+24, &back) < 0 || back != bin)
 			bad++;
 	}
 	top = ptword(t, a + g->otop);
 	next = ptword(t, a + g->onext);
-	return empty >= 20 && bad <= 2 && writable(t, top) && next != 0 && hwmapat(t, next) != NULL;
+	return empty >= 20 && bad <= 2 && hwmapped(t, top, PROT_WRITE) && next != 0 && hwmapat(t, next) != NULL;
 }
 
 /* Writable mappings of the object, and the anonymous one just after (its bss). */

@@ -27,15 +27,6 @@ tagcheck(u64 addr, u64 slack)
 	return c;
 }
 
-static int
-code(Target *t, u64 pc)
-{
-	Map *m;
-
-	m = hwmapat(t, pc);
-	return m != NULL && (m->prot & PROT_EXEC);
-}
-
 static void
 tags(Target *t, Block *b)
 {
@@ -48,7 +39,8 @@ tags(Target *t, Block *b)
 	slack = t1 >> 48;
 	if(t0 >> 48 != tagcheck(b->addr, slack) || slack > b->usable - 16)
 		return;
-	if(!code(t, t0 & Pcmask) || ((t1 & Pcmask) != 0 && !code(t, t1 & Pcmask)))
+	if(!hwmapped(t, t0 & Pcmask, PROT_EXEC)
+	|| ((t1 & Pcmask) != 0 && !hwmapped(t, t1 & Pcmask, PROT_EXEC)))
 		return;
 	b->tag[0] = t0 & Pcmask;
 	b->tag[1] = t1 & Pcmask;
