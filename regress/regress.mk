@@ -111,5 +111,5 @@ $(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc $(MTDEP) $(MTLIB) | $(REG
 # lib/image's tests, decoded and compared by regress/image-check
 IMAGESRC = $(wildcard lib/image/*.c)
 
-$(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h | $(REGRESS_DIR)
+$(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz
