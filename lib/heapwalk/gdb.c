@@ -78,8 +78,8 @@ hwscript(Target *t, Heap *h, int bybytes)
 		fprintf(stderr, "leak: the blocks carry no malloc tags, so sites are signatures; "
 			"for the lines that allocated them, run the program with "
 			"LD_PRELOAD=libmalloctag.so (see malloctag(3))\n");
-	printf("# leak -%c %d: %ld sites, each a comment (%s) and a gdb command\n",
-		bybytes ? 'c' : 's', t->pids[0], n,
+	printf("# leak -%c %d: %ld site%s, each a comment (%s) and a gdb command\n",
+		bybytes ? 'c' : 's', t->pids[0], n, n == 1 ? "" : "s",
 		bybytes ? "bytes, blocks, average, site" : "blocks, site");
 	printf("set pagination off\nset confirm off\nset listsize 1\n");
 	memset(&l, 0, sizeof l);
