@@ -107,67 +107,56 @@ stats(Target *t, Pool *p, Heap *h, double t0, double t1, double t2)
 		t->nthr, t1-t0, p->tries, h->nb, t2-t0, p->name);
 }
 
-static int
-retries(void)
-{
-	char *s;
-
-	s = getenv("LEAK_RETRIES");
-	return s ? atoi(s) : 200;
-}
-
-typedef struct Out Out;
-struct Out {
-	Imgw	*w;
-	int	rgb;
-	int	width;
-	uchar	*buf;
+/* -t: the picture's form and channel */
+typedef struct Type Type;
+struct Type {
+	char	*name;
+	int	fmt;
+	char	*chan;
+};
+static Type types[] = {
+	{"m8", Fplan9, "m8"},
+	{"r8g8b8", Fplan9, "r8g8b8"},
+	{"compressed", Fplan9z, "m8"},
+	{"compressed,r8g8b8", Fplan9z, "r8g8b8"},
+	{"png", Fpng, "m8"},
+	{"png,r8g8b8", Fpng, "r8g8b8"},
 };
 
-/* a row of rgbv indices, as the picture's channel wants it */
-static int
-put(void *a, uchar *row)
+static Type*
+picturetype(char *name)
 {
-	Out *o;
-	u32 c;
-	int i, n;
+	unsigned i;
 
-	o = a;
-	if(!o->rgb)
-		return imgrow(o->w, row);
-	n = o->width;
-	for(i = 0; i < n; i++){
-		c = imgrgbv(row[i]);
-		o->buf[3*i] = c;
-		o->buf[3*i+1] = c >> 8;
-		o->buf[3*i+2] = c >> 16;
-	}
-	return imgrow(o->w, o->buf);
+	for(i = 0; i < nelem(types); i++)
+		if(strcmp(types[i].name, name) == 0)
+			return &types[i];
+	return NULL;
+}
+
+static int
+put(void *w, uchar *row)
+{
+	return imgrgbvrow(w, row);
 }
 
 static char *regname[] = { [Rheap] "main heap", [Rarena] "arena heap", [Rmmap] "mmapped chunks" };
 
 /*
- * -b: the picture, to standard output.  -t picks the form: image(6)
- * by default, "compressed", "png", each m8 unless ",r8g8b8" follows.
+ * -b: the picture, to standard output, in the form -t gives.
  * On standard error, where each region's rows begin.
  */
 static int
 picture(Heap *h)
 {
 	Picture p;
-	Out o;
+	Imgw *w;
+	Type *ty;
 	FILE *f;
-	int fmt, i;
+	int i;
 	char *t;
 
-	t = type ? type : "";
-	fmt = Fplan9;
-	if(strncmp(t, "compressed", 10) == 0)
-		fmt = Fplan9z;
-	else if(strncmp(t, "png", 3) == 0)
-		fmt = Fpng;
-	o.rgb = strstr(t, "r8g8b8") != NULL;
+	ty = picturetype(type ? type : "m8");
 	if(hwpicture(h, res ? atoi(res) : 8, width ? atoi(width) : 512, Maxpix, &p) < 0)
 		fatal("-b");
 	if(res && p.res != atoi(res))
@@ -181,14 +170,12 @@ picture(Heap *h)
 		hwdrawdump(h, f);
 		fclose(f);
 	}
-	o.w = imgopen(stdout, fmt, o.rgb ? "r8g8b8" : "m8", p.width, p.height);
-	if(o.w == NULL){
+	w = imgopen(stdout, ty->fmt, ty->chan, p.width, p.height);
+	if(w == NULL){
 		fprintf(stderr, "leak: -b: %s\n", strerror(errno));
 		return Err;
 	}
-	o.width = p.width;
-	o.buf = emalloc(3*p.width);
-	if(hwdraw(h, &p, put, &o) < 0 || imgclose(o.w) < 0){
+	if(hwdraw(h, &p, put, w) < 0 || imgclose(w) < 0){
 		fprintf(stderr, "leak: -b: writing the picture: %s\n", strerror(errno));
 		return Err;
 	}
@@ -220,7 +207,7 @@ leak(int *pids, int npid)
 		fatal(NULL);
 	}
 	memset(&heap, 0, sizeof heap);
-	r = poolwalk(pool, t, &heap, retries());
+	r = poolwalk(pool, t, &heap, poolretries());
 	if(r < 0){
 		hwdetach(t);
 		fatal(pool->name);
@@ -273,17 +260,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "leak: can only use one of -b, -c or -s\n");
 		exit(Usage);
 	}
-	if(argc == 1 && !isdigit((uchar)argv[0][0]))
-		byname(argv0, argv[0]);
 	if((res && atoi(res) <= 0) || (width && (atoi(width) <= 0 || atoi(width) > 1<<16))){
 		fprintf(stderr, "leak: -r and -x want positive numbers (width at most 65536)\n");
 		exit(Usage);
 	}
-	if(type && strcmp(type, "m8") != 0 && strcmp(type, "r8g8b8") != 0
-	&& strncmp(type, "compressed", 10) != 0 && strncmp(type, "png", 3) != 0){
-		fprintf(stderr, "leak: -t %s: want m8, r8g8b8, compressed or png (\"png,r8g8b8\")\n", type);
+	if(type && picturetype(type) == NULL){
+		fprintf(stderr, "leak: -t %s: want m8, r8g8b8, compressed, compressed,r8g8b8, png or png,r8g8b8\n", type);
 		exit(Usage);
 	}
+	if(argc == 1 && !isdigit((uchar)argv[0][0]))
+		byname(argv0, argv[0]);
 	pids = malloc(argc * sizeof pids[0]);
 	for(i = 0; i < argc; i++){
 		pids[i] = atoi(argv[i]);

@@ -362,8 +362,7 @@ hwresume(Target *t, int usec)
 void
 hwdetach(Target *t)
 {
-	free(t->win);	/* stale once it runs; the snapshots stay */
-	t->win = NULL;
+	hwdropwins(t);	/* the snapshots stay */
 	guarddetach(t);
 	if(t->memfd >= 0)
 		close(t->memfd);

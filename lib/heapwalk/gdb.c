@@ -74,10 +74,7 @@ hwscript(Target *t, Heap *h, int bybytes)
 			hwsiteadd(t, ss, b, 1);
 	}
 	v = hwsitelist(t, ss, bybytes, &n);
-	if(n > 0 && !hwsitetagged(ss))
-		fprintf(stderr, "leak: the blocks carry no malloc tags, so sites are signatures; "
-			"for the lines that allocated them, run the program with "
-			"LD_PRELOAD=libmalloctag.so (see malloctag(3))\n");
+	hwsitehint(ss, n, "leak");
 	printf("# leak -%c %d: %ld site%s, each a comment (%s) and a gdb command\n",
 		bybytes ? 'c' : 's', t->pids[0], n, n == 1 ? "" : "s",
 		bybytes ? "bytes, blocks, average, site" : "blocks, site");

@@ -100,6 +100,7 @@ int	hwpeek(Target*, u64 addr, u64 *w);
 Seg	*hwsnap(Target*, u64 start, u64 end);	/* whole mappings only: snapshots never overlap */
 uchar	*hwptr(Target*, u64 addr, u64 n);
 void	hwdropsnaps(Target*);
+void	hwdropwins(Target*);
 
 /* objs.c: loaded objects from the dynamic linker's list */
 typedef struct Obj Obj;
@@ -216,7 +217,8 @@ typedef struct Sites Sites;
 Sites	*hwsites(void);
 void	hwsiteadd(Target*, Sites*, Block*, int sign);
 void	hwsitereset(Sites*);
-int	hwsitetagged(Sites*);
+void	hwsitecount(Heap*, Target*, Sites*);	/* stream a walk into Sites */
+void	hwsitehint(Sites*, long nsite, char *prog);
 Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
 void	hwsitename(Target*, u64 pc, char *buf, int n);
 char	*hwsignature(Target*, Sites*, Block*);

@@ -188,14 +188,21 @@ hwsnap(Target *t, u64 start, u64 end)
 	return s;
 }
 
+/* The target runs again: what the windows hold is stale. */
+void
+hwdropwins(Target *t)
+{
+	free(t->win);
+	t->win = NULL;
+}
+
 /* The target is about to run: nothing read so far holds. */
 void
 hwdropsnaps(Target *t)
 {
 	int i;
 
-	free(t->win);
-	t->win = NULL;
+	hwdropwins(t);
 	for(i = 0; i < t->nseg; i++)
 		free(t->seg[i].buf);
 	free(t->seg);

@@ -32,7 +32,7 @@ struct Sites {
 	Tab	words;		/* first words and sizes already named: val: interned name */
 	Tab	names;		/* string hash: val: a list of interned names */
 	int	tagged;
-	int	untagged;
+	Target	*t;		/* hwsitecount's */
 };
 
 typedef struct Name Name;
@@ -224,12 +224,11 @@ hwsiteadd(Target *t, Sites *ss, Block *b, int sign)
 
 	sig = NULL;
 	if(b->flags & Btagged){
-		key = b->tag[0] | 1ULL<<62;	/* a tag of 0 is still a key */
+		key = b->tag[0];	/* code, so never 0 (pttag.c) */
 		ss->tagged = 1;
 	}else{
 		sig = hwsignature(t, ss, b);
 		key = (u64)(uintptr_t)sig | Sigbit;
-		ss->untagged = 1;
 	}
 	e = slot(&ss->sites, key);
 	if(e->val == NULL){
@@ -256,13 +255,45 @@ hwsitereset(Sites *ss)
 			ss->sites.e[i].val = NULL;
 		}
 	ss->sites.n = 0;
-	ss->tagged = ss->untagged = 0;
+	ss->tagged = 0;
 }
 
-int
-hwsitetagged(Sites *ss)
+static void
+visit(Heap *h, Block *b, int sign)
 {
-	return ss->tagged;
+	Sites *ss;
+
+	if(b->flags & (Bfree|Binternal))
+		return;
+	ss = h->arg;
+	hwsiteadd(ss->t, ss, b, sign);
+}
+
+static void
+reset(Heap *h)
+{
+	hwsitereset(h->arg);
+}
+
+/* Make h count the blocks a model walks into ss as they come, keeping none. */
+void
+hwsitecount(Heap *h, Target *t, Sites *ss)
+{
+	memset(h, 0, sizeof *h);
+	ss->t = t;
+	h->visit = visit;
+	h->reset = reset;
+	h->arg = ss;
+}
+
+/* Once, on standard error: untagged blocks make poor sites, and the cure. */
+void
+hwsitehint(Sites *ss, long nsite, char *prog)
+{
+	if(nsite > 0 && !ss->tagged)
+		fprintf(stderr, "%s: the blocks carry no malloc tags, so sites are signatures; "
+			"for the lines that allocated them, run the program with "
+			"LD_PRELOAD=libmalloctag.so (see malloctag(3))\n", prog);
 }
 
 /* "func+0x1a file.c:12", or the pc alone when nothing names it. */

@@ -17,6 +17,7 @@ struct Imgw {
 	int	y;		/* rows taken so far */
 	int	err;		/* errno of the first failure, 0 while none */
 	void	*aux;		/* the format's own state */
+	uchar	*conv;		/* imgrgbvrow's row in r8g8b8 */
 };
 
 extern Imgfmt imgfmtplan9, imgfmtplan9z, imgfmtpng;

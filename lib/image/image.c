@@ -75,6 +75,28 @@ imgrow(Imgw *w, uchar *row)
 	return 0;
 }
 
+/* A row of rgbv indices, in whichever channel the image has. */
+int
+imgrgbvrow(Imgw *w, uchar *idx)
+{
+	u32 c;
+	int x;
+
+	if(w == NULL || idx == NULL || w->bpp == 1)
+		return imgrow(w, idx);
+	if(w->conv == NULL && (w->conv = malloc(w->bpl)) == NULL){
+		imgfail(w, ENOMEM);
+		return imgrow(w, NULL);
+	}
+	for(x = 0; x < w->dx; x++){
+		c = imgrgbv(idx[x]);
+		w->conv[3*x] = c;
+		w->conv[3*x+1] = c >> 8;
+		w->conv[3*x+2] = c >> 16;
+	}
+	return imgrow(w, w->conv);
+}
+
 int
 imgclose(Imgw *w)
 {
@@ -90,6 +112,7 @@ imgclose(Imgw *w)
 	if(w->err == 0 && fflush(w->f) != 0)
 		imgfail(w, errno);
 	err = w->err;
+	free(w->conv);
 	free(w);
 	if(err){
 		errno = err;

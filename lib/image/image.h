@@ -40,6 +40,7 @@ enum {
  */
 Imgw	*imgopen(FILE *f, int format, char *chan, int width, int height);
 int	imgrow(Imgw*, uchar *row);
+int	imgrgbvrow(Imgw*, uchar *idx);	/* a row of rgbv indices, in the image's channel */
 int	imgclose(Imgw*);
 
 /* Plan 9's rgbv colour map: index -> 0xRRGGBB, and back (nearest) */

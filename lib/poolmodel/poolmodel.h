@@ -18,3 +18,4 @@ struct Pool {
 
 Pool	*poolfind(Target*);
 int	poolwalk(Pool*, Target*, Heap*, int retries);
+int	poolretries(void);	/* $LEAK_RETRIES, default 200 */

@@ -7,7 +7,17 @@
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 
-enum { Pause = 1000 };
+enum { Pause = 1000, Retries = 200 };
+
+/* LEAK_RETRIES, or the default */
+int
+poolretries(void)
+{
+	char *s;
+
+	s = getenv("LEAK_RETRIES");
+	return s != NULL && *s != 0 ? atoi(s) : Retries;
+}
 
 int
 poolwalk(Pool *p, Target *t, Heap *h, int retries)
