@@ -70,12 +70,15 @@ hwpicture(Heap *h, int res, int width, u64 maxpix, Picture *p)
 		}
 		p->reg[p->nreg++] = *r;
 	}
+	p->first = emalloc((p->nreg+1) * sizeof p->first[0]);
 	for(;;){
+		/* each region's first row; one white row between regions */
 		height = 0;
-		for(i = 0; i < p->nreg; i++)
-			height += rows(&p->reg[i], res, width) + (i > 0);
-		if(height == 0)
-			height = 1;
+		for(i = 0; i < p->nreg; i++){
+			p->first[i] = height;
+			height += rows(&p->reg[i], res, width) + 1;
+		}
+		height = height > 0 ? height-1 : 1;
 		if(height * width <= maxpix || res >= 1<<30)
 			break;
 		res *= 2;
@@ -83,11 +86,6 @@ hwpicture(Heap *h, int res, int width, u64 maxpix, Picture *p)
 	p->res = res;
 	p->width = width;
 	p->height = height;
-	p->first = emalloc((p->nreg+1) * sizeof p->first[0]);
-	for(height = 0, i = 0; i < p->nreg; i++){
-		p->first[i] = height;
-		height += rows(&p->reg[i], res, width) + 1;
-	}
 	return 0;
 }
 
