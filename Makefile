@@ -42,7 +42,7 @@ $(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
 # Never sanitized, not even in the ASan build: it must load into any
 # program, and under ASan the malloc beneath it would be ASan's, whose
 # blocks are not glibc's chunks, so there would be no trailer to write.
-MTCFLAGS = $(filter-out -fsanitize% -fno-sanitize%,$(CFLAGS)) -fPIC -fexceptions -fvisibility=hidden -fno-plt
+MTCFLAGS = $(filter-out -fsanitize% -fno-sanitize%,$(CFLAGS)) -fPIC -fvisibility=hidden -fno-plt
 
 $(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h
 	@mkdir -p $(dir $@)

@@ -12,7 +12,7 @@ PMOBJ=${PMSRC:%.c=$O/%.o}
 IMOBJ=${IMSRC:%.c=$O/%.o}
 CMDS=$O/leak $O/umem $O/kmem
 MTSRC=`{ls lib/malloctag/*.c}
-MTCFLAGS=$CFLAGS -fPIC -fexceptions -fvisibility=hidden -fno-plt
+MTCFLAGS=$CFLAGS -fPIC -fvisibility=hidden -fno-plt
 
 all:V: $CMDS $O/libmalloctag.so
 

@@ -3,7 +3,7 @@
  * held and freed at known sites.  Each site has its own size and
  * its own count of leaked blocks and of live (leaked and held)
  * ones, so ordering sites by count and by bytes gives different
- * orders, with no ties:
+ * orders, with no ties but the two 1-block mmapped sites:
  *
  *	site			leak	held	free	bytes
  *	malloc, mmapped		1			1 MiB+4000
@@ -17,6 +17,7 @@
  *	lib-tagged.c		8	1		72
  *	aligned_alloc		9	1		128
  *	posix_memalign		10	1		88
+ *	memalign, 2 MiB		1			3 MiB
  *	emalloc, second line	11	1		16
  *
  * Each block's site (and a realloc'd block's resite) is recorded
@@ -32,6 +33,7 @@
 #include "truth.h"
 #include <stdint.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../lib/malloctag/malloctag.h"
@@ -42,6 +44,7 @@ enum {
 	Nkeep	= 16,
 	Ndead	= 8,
 	Big	= 1024*1024 + 4000,	/* over the mmap threshold */
+	Huge	= 2*1024*1024,	/* huge-page alignment: memalign leaves slack above 0xffff */
 };
 
 typedef struct Dead Dead;
@@ -192,6 +195,9 @@ aligned(void)
 		truthfill(must(p), 88);
 		fate(p, 88, i, 10, 1);
 	}
+	p = memalign(Huge, 3*Huge/2); SITE(p);
+	truthfill(must(p), 3*Huge/2);
+	fate(p, 3*Huge/2, 0, 1, 0);
 }
 
 static noinline void

@@ -85,8 +85,8 @@ imgrgbvrow(Imgw *w, uchar *idx)
 	if(w == NULL || idx == NULL || w->bpp == 1)
 		return imgrow(w, idx);
 	if(w->conv == NULL && (w->conv = malloc(w->bpl)) == NULL){
-		imgfail(w, ENOMEM);
-		return imgrow(w, NULL);
+		errno = ENOMEM;
+		return imgfail(w, ENOMEM);
 	}
 	for(x = 0; x < w->dx; x++){
 		c = imgrgbv(idx[x]);

@@ -43,6 +43,5 @@ int	imgrow(Imgw*, uchar *row);
 int	imgrgbvrow(Imgw*, uchar *idx);	/* a row of rgbv indices, in the image's channel */
 int	imgclose(Imgw*);
 
-/* Plan 9's rgbv colour map: index -> 0xRRGGBB, and back (nearest) */
+/* Plan 9's rgbv colour map: index -> 0xRRGGBB */
 u32	imgrgbv(int index);
-int	imgrgbvindex(u32 rgb);

@@ -11,17 +11,11 @@
 
 enum { Maxdepth = 128 };
 
-/*
- * Set while operator new falls back on libstdc++'s own (new.c):
- * the mallocs inside carry our caller's tag, not libstdc++'s.
- */
-__thread uintptr_t outer Tls;
-
 /* the mapping of the thread's last caller, when not the layer: callerpc's shortcut */
 __thread Hit hit Tls;
 
 /* Set while unwinding: if the unwinder allocates, no recursion. */
-static __thread int unwinding Tls;
+__thread int unwinding Tls;
 
 typedef struct Walk Walk;
 struct Walk {
@@ -61,8 +55,6 @@ slowcaller(uintptr_t pc)
 		hit.len = m->end - m->start;
 		return pc;
 	}
-	if(outer != 0)
-		return outer;
 	if(unwinding || !unwindbegin())
 		return pc;
 	e = errno;

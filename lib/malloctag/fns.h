@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdatomic.h>
 #include <errno.h>
+#include "malloctag.h"
 
 /* glibc's allocator, under the names it exports for replacements */
 void	*__libc_malloc(size_t);
@@ -33,8 +34,6 @@ typedef uint64_t u64;
 
 enum {
 	Trailer = 16,		/* bytes added to every request */
-	Magic = 0x7A61,
-	Maxslack = 0xffff,
 	Ismmapped = 2,		/* IS_MMAPPED in the chunk's size word */
 };
 
@@ -59,21 +58,6 @@ usable(void *v)
 	return (h & ~7ULL) - 8;
 }
 
-/*
- * Never 0 or 0xffff, the top bits of pointers and small numbers,
- * so that a program's own data rarely passes for a trailer.
- */
-static inline u64
-check(void *v, u64 slack)
-{
-	u64 c;
-
-	c = (Magic ^ ((uintptr_t)v >> 4) ^ slack) & 0xffff;
-	if(c == 0 || c == 0xffff)
-		c = Magic;
-	return c;
-}
-
 /* v's trailer if v has one, else nil; u is usable(v) */
 static inline u64*
 trailer(void *v, u64 u)
@@ -84,7 +68,7 @@ trailer(void *v, u64 u)
 		return NULL;
 	t = (u64*)((uchar*)v + u - Trailer);
 	slack = t[1] >> 48;
-	if(slack > u - Trailer || t[0] >> 48 != check(v, slack))
+	if(slack > u - Trailer || t[0] >> 48 != malloctagcheck((uintptr_t)v, slack))
 		return NULL;
 	return t;
 }
@@ -96,10 +80,12 @@ settrailer(void *v, size_t n, uintptr_t mpc, uintptr_t rpc)
 
 	u = usable(v);
 	slack = u - Trailer - n;
-	if(slack > Maxslack)
-		slack = Maxslack;
 	t = (u64*)((uchar*)v + u - Trailer);
-	t[0] = check(v, slack) << 48 | (mpc & Pcmask);
+	if(slack >= Mtaglongslack){
+		t[-1] = slack;
+		slack = Mtaglongslack;
+	}
+	t[0] = (u64)malloctagcheck((uintptr_t)v, slack) << 48 | (mpc & Pcmask);
 	t[1] = slack << 48 | (rpc & Pcmask);
 }
 
@@ -114,7 +100,6 @@ struct Xmap {
 typedef struct Xtab Xtab;
 struct Xtab {
 	int	n;
-	int	ok;		/* read from the maps; else know nothing, ask no more */
 	size_t	size;		/* bytes mapped for it */
 	Xmap	m[];
 };
@@ -148,7 +133,6 @@ struct Hit {
 	uintptr_t	len;
 };
 extern __thread Hit hit Tls;	/* the thread's last caller's mapping, not layer */
-extern __thread uintptr_t outer Tls;
 uintptr_t	slowcaller(uintptr_t pc);
 
 /*
@@ -163,6 +147,8 @@ callerpc(uintptr_t pc)
 		return pc;
 	return slowcaller(pc);
 }
+
+extern __thread int unwinding Tls;
 
 /* fork.c */
 int	unwindbegin(void);

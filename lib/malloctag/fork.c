@@ -14,7 +14,7 @@
 #include "fns.h"
 
 static atomic_int nunwind;	/* threads inside the unwinder, or about to be */
-static atomic_int forking;
+static atomic_int forking;	/* forks under way: glibc before 2.28 lets several overlap */
 
 /* Whether the caller may unwind; if so it calls unwindend after. */
 int
@@ -37,15 +37,16 @@ unwindend(void)
 static void
 prefork(void)
 {
-	atomic_store(&forking, 1);
-	while(atomic_load(&nunwind) > 0)
+	atomic_fetch_add(&forking, 1);
+	/* a fork from a signal handler may have interrupted our own unwind */
+	while(atomic_load(&nunwind) > unwinding)
 		sched_yield();
 }
 
 static void
 parent(void)
 {
-	atomic_store(&forking, 0);
+	atomic_fetch_sub(&forking, 1);
 }
 
 /* the child is alone: a count left by threads that no longer exist is stale */

@@ -184,7 +184,6 @@ readmaps(int *never)
 		munmap(t, t->size);
 		return NULL;
 	}
-	t->ok = 1;
 	/* the table is kept for good: give back what it does not use */
 	page = getpagesize();
 	size = (sizeof *t + t->n*sizeof t->m[0] + page-1) & ~(page-1);
@@ -205,17 +204,22 @@ xlookup(uintptr_t pc)
 	int e, never;
 
 	old = atomic_load_explicit(&xtab, memory_order_acquire);
-	if(old != NULL && ((m = xfind(old, pc)) != NULL || !old->ok))
+	if(old != NULL && ((m = xfind(old, pc)) != NULL || old == &nomaps))
 		return m;
 	e = errno;	/* malloc's caller must not see ours */
 	never = 0;
 	t = readmaps(&never);
 	errno = e;
 	if(t == NULL){
+		/* with no maps to read, ask no more; a table read meanwhile wins */
 		if(old == NULL && never)
-			atomic_store_explicit(&xtab, &nomaps, memory_order_release);
+			atomic_compare_exchange_strong(&xtab, &old, &nomaps);
 		return NULL;
 	}
-	atomic_store_explicit(&xtab, t, memory_order_release);
-	return xfind(t, pc);
+	/* a newer table published meanwhile wins; ours was never seen */
+	if(!atomic_compare_exchange_strong(&xtab, &old, t)){
+		munmap(t, t->size);
+		t = old;
+	}
+	return t == &nomaps ? NULL : xfind(t, pc);
 }

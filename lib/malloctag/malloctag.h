@@ -10,9 +10,10 @@
  *	p+u-16:	(check << 48) | mallocpc	(pc: low 48 bits)
  *	p+u-8:	(slack << 48) | reallocpc	(0 if never realloc'd)
  *
- *	slack = min(u - 16 - n, 0xffff)
- *	check = (0x7A61 ^ ((p >> 4) & 0xffff) ^ slack) & 0xffff,
- *		or 0x7A61 when that is 0 or 0xffff
+ *	slack = min(u - 16 - n, 0xffff); when it is 0xffff the
+ *		word at p+u-24, inside the slack, holds all of it
+ *		(a memalign'd mmapped chunk keeps up to its alignment)
+ *	check = malloctagcheck(p, slack), below
  *
  * A block is tagged when its trailer's check matches (leak also wants
  * the pcs to be in executable mappings); blocks from
@@ -24,7 +25,31 @@
  */
 #include <stdint.h>
 
+/* plan9port's u.h has its own */
+#ifndef getcallerpc
 #define getcallerpc(x)	((uintptr_t)__builtin_return_address(0))
+#endif
+
+/* The trailer, for those who read it from outside (leak's ptmalloc model). */
+enum {
+	Mtagmagic = 0x7A61,
+	Mtaglongslack = 0xffff,	/* the slack is in the word at p+u-24 */
+};
+
+/*
+ * Ties a trailer to its block and its slack.  Never 0 or 0xffff, the
+ * top bits of pointers and small numbers, so that data rarely passes.
+ */
+static inline unsigned
+malloctagcheck(uintptr_t p, unsigned slack)
+{
+	unsigned c;
+
+	c = (Mtagmagic ^ (p >> 4) ^ slack) & 0xffff;
+	if(c == 0 || c == 0xffff)
+		c = Mtagmagic;
+	return c;
+}
 
 #ifdef __cplusplus
 extern "C" {

@@ -3,10 +3,10 @@
  * a new'd block is tagged with the line that said new.
  * On failure the C++ rules (call the new_handler until it gives up,
  * then throw std::bad_alloc, or return nil for nothrow) are libstdc++'s
- * to keep: we call its own operator, found only then, with `outer' set
- * so that the mallocs inside it carry our caller's tag.  The exception
- * may pass through here: built with -fexceptions, the cleanup resets
- * `outer' on the way out.
+ * to keep: we call its own operator, found only then.  The mallocs it
+ * makes come from libstdc++, so their tags are already found past it
+ * and past us (caller.c); its exception unwinds through our frames by
+ * their .eh_frame, with nothing of ours to clean up.
  * operator delete is not replaced: every block is glibc's own, and
  * libstdc++'s delete hands it to free.
  */
@@ -47,35 +47,13 @@ stdnew(char *name)
 	return f;
 }
 
-static void
-restore(uintptr_t *old)
-{
-	outer = *old;
-}
-
-/* libstdc++'s operator name, for caller pc; al 0 when not aligned, nt nil when not nothrow */
-static void*
-renew(char *name, size_t n, size_t al, const void *nt, uintptr_t pc)
-{
-	uintptr_t old __attribute__((cleanup(restore))) = outer;
-
-	outer = callerpc(pc);
-	if(al == 0 && nt == NULL)
-		return ((Newfn*)stdnew(name))(n);
-	if(al == 0)
-		return ((Newntfn*)stdnew(name))(n, nt);
-	if(nt == NULL)
-		return ((Newalfn*)stdnew(name))(n, al);
-	return ((Newalntfn*)stdnew(name))(n, al, nt);
-}
-
 Public void*
 _Znwm(size_t n)
 {
 	void *v;
 
 	if((v = tagmalloc(n, Caller)) == NULL)
-		v = renew("_Znwm", n, 0, NULL, Caller);
+		v = ((Newfn*)stdnew("_Znwm"))(n);
 	return v;
 }
 
@@ -85,7 +63,7 @@ _Znam(size_t n)
 	void *v;
 
 	if((v = tagmalloc(n, Caller)) == NULL)
-		v = renew("_Znam", n, 0, NULL, Caller);
+		v = ((Newfn*)stdnew("_Znam"))(n);
 	return v;
 }
 
@@ -95,7 +73,7 @@ _ZnwmRKSt9nothrow_t(size_t n, const void *nt)
 	void *v;
 
 	if((v = tagmalloc(n, Caller)) == NULL)
-		v = renew("_ZnwmRKSt9nothrow_t", n, 0, nt, Caller);
+		v = ((Newntfn*)stdnew("_ZnwmRKSt9nothrow_t"))(n, nt);
 	return v;
 }
 
@@ -105,7 +83,7 @@ _ZnamRKSt9nothrow_t(size_t n, const void *nt)
 	void *v;
 
 	if((v = tagmalloc(n, Caller)) == NULL)
-		v = renew("_ZnamRKSt9nothrow_t", n, 0, nt, Caller);
+		v = ((Newntfn*)stdnew("_ZnamRKSt9nothrow_t"))(n, nt);
 	return v;
 }
 
@@ -115,7 +93,7 @@ _ZnwmSt11align_val_t(size_t n, size_t al)
 	void *v;
 
 	if((v = tagmemalign(al, n, Caller)) == NULL)
-		v = renew("_ZnwmSt11align_val_t", n, al, NULL, Caller);
+		v = ((Newalfn*)stdnew("_ZnwmSt11align_val_t"))(n, al);
 	return v;
 }
 
@@ -125,7 +103,7 @@ _ZnamSt11align_val_t(size_t n, size_t al)
 	void *v;
 
 	if((v = tagmemalign(al, n, Caller)) == NULL)
-		v = renew("_ZnamSt11align_val_t", n, al, NULL, Caller);
+		v = ((Newalfn*)stdnew("_ZnamSt11align_val_t"))(n, al);
 	return v;
 }
 
@@ -135,7 +113,7 @@ _ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *nt)
 	void *v;
 
 	if((v = tagmemalign(al, n, Caller)) == NULL)
-		v = renew("_ZnwmSt11align_val_tRKSt9nothrow_t", n, al, nt, Caller);
+		v = ((Newalntfn*)stdnew("_ZnwmSt11align_val_tRKSt9nothrow_t"))(n, al, nt);
 	return v;
 }
 
@@ -145,6 +123,6 @@ _ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *nt)
 	void *v;
 
 	if((v = tagmemalign(al, n, Caller)) == NULL)
-		v = renew("_ZnamSt11align_val_tRKSt9nothrow_t", n, al, nt, Caller);
+		v = ((Newalntfn*)stdnew("_ZnamSt11align_val_tRKSt9nothrow_t"))(n, al, nt);
 	return v;
 }

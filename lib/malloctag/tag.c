@@ -3,7 +3,6 @@
  * to read and set the tags in it.
  */
 #include <gnu/libc-version.h>
-#include "malloctag.h"
 #include "fns.h"
 
 atomic_int mmhdr;

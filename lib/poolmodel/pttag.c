@@ -2,8 +2,9 @@
  * A chunk as a Block, with libmalloctag's tags when it has them.
  * The trailer (doc/malloctag.md) is the last 16 usable bytes: the
  * malloc and realloc pcs in the low 48 bits of two words; the top
- * 16 bits hold the slack between the request and the usable size,
- * and a check that ties the pair to this block's address.  The check
+ * 16 bits hold the slack between the request and the usable size
+ * (or say the word before holds it), and a check that ties the pair
+ * to this block's address (malloctag.h).  The check
  * is never 0 or 0xffff, the top bits of pointers and small numbers,
  * and the pcs must be code, so a program's data is not taken for tags.
  */
@@ -12,20 +13,9 @@
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
+#include "../malloctag/malloctag.h"
 
-enum { Tagmagic = 0x7A61 };
 #define Pcmask	((1ULL<<48) - 1)
-
-static u64
-tagcheck(u64 addr, u64 slack)
-{
-	u64 c;
-
-	c = (Tagmagic ^ (addr >> 4) ^ slack) & 0xffff;
-	if(c == 0 || c == 0xffff)
-		c = Tagmagic;
-	return c;
-}
 
 static void
 tags(Target *t, Block *b)
@@ -37,8 +27,13 @@ tags(Target *t, Block *b)
 	t0 = ptword(t, b->addr + b->usable - 16);
 	t1 = ptword(t, b->addr + b->usable - 8);
 	slack = t1 >> 48;
-	if(t0 >> 48 != tagcheck(b->addr, slack) || slack > b->usable - 16)
+	if(t0 >> 48 != malloctagcheck(b->addr, slack) || slack > b->usable - 16)
 		return;
+	if(slack == Mtaglongslack && b->usable >= 24){
+		slack = ptword(t, b->addr + b->usable - 24);
+		if(slack < Mtaglongslack || slack > b->usable - 16)
+			return;
+	}
 	if(!hwmapped(t, t0 & Pcmask, PROT_EXEC)
 	|| ((t1 & Pcmask) != 0 && !hwmapped(t, t1 & Pcmask, PROT_EXEC)))
 		return;
