@@ -54,9 +54,6 @@ class Image:
 		self.blocks = blocks	# plan9z's block count, else 0
 		self.size = size	# bytes in the file
 
-	def __iter__(self):
-		return iter((self.chan, self.width, self.height, self.rows))
-
 
 def field(data, off, what):
 	"""An 11-character field, right-justified, and its blank."""
@@ -138,8 +135,7 @@ def block(code, off, bpl, nrow):
 		d = ((c & 3) << 8 | code[i + 1]) + 1
 		if d > len(out):
 			raise Bad('block at %d: copy at %d from %d back, before the block (%d bytes in)' % (off, i, d, len(out)))
-		if d > NMEM:
-			raise Bad('block at %d: copy at %d from %d back, beyond %d' % (off, i, d, NMEM))
+		# d > NMEM cannot be coded: ten bits of distance reach 1024 at most
 		if len(out) + n > rowend:
 			raise Bad('block at %d: copy at %d crosses the end of a row' % (off, i))
 		src = out[len(out) - d:]

@@ -268,7 +268,6 @@ tagrealloc(void)
 	check(in(getmalloctag(v), "dorealloc") && getrealloctag(v) == 0,
 		"realloc(NULL, n) is malloc: tags %s, %s", where(getmalloctag(v)), where(getrealloctag(v)));
 	n = malloc_usable_size(v);
-	errno = 0;
 	check(dorealloc(v, 0) == NULL, "realloc(v, 0) returns NULL");
 	w = domalloc(77);
 	check(w == v && malloc_usable_size(w) == n, "realloc(v, 0) freed v: malloc reuses it (%p %p)", v, w);

@@ -120,7 +120,7 @@ def main():
 	if img.height != last:
 		bad.append("height %d, want %d" % (img.height, last))
 	if len(sys.argv) == 7:
-		bad += truthcheck(sys.argv[6], regs, res, width, rows)
+		bad += truthcheck(sys.argv[6], regs, res, width, rows, bs)
 	if open(pic, "rb").read(8) == b"\x89PNG\r\n\x1a\n":
 		bad += pillow(pic, rows)
 	for b in bad[:20]:
@@ -149,30 +149,42 @@ def pillow(path, rows):
 	return bad
 
 
-def pixel(regs, res, width, rows, a):
-	"""the colour of the pixel starting at a, or None if none starts there"""
+def inside(regs, res, width, rows, a, n):
+	"""the colour of the first pixel wholly inside [a, a+n), or None"""
 	for first, start, end in regs:
-		if start <= a < end and (a - start) % res == 0:
-			i = (a - start) // res
+		if start <= a < end:
+			p = start + -(-(a - start) // res) * res
+			if p + res > min(a + n, end):
+				return None
+			i = (p - start) // res
 			return rows[first + i // width][i % width]
 	return None
 
 
-def truthcheck(path, regs, res, width, rows):
-	"""the first data pixel of each truth block, when it holds nothing else"""
+def truthcheck(path, regs, res, width, rows, bs):
+	"""the target's own blocks, from its truth: data dark red if leaked, blue if held"""
 	fate = {}
 	for l in open(path):
 		f = l.split()
 		if f and f[0] in ("leak", "held", "free"):
 			fate[int(f[1], 16)] = (f[0], int(f[3], 16))
+	table = {c + Hdrsz: st for c, n, st in bs}
 	bad = []
+	checked = 0
 	for a, (st, use) in sorted(fate.items()):
-		if st == "free" or use < 2 * res:
+		if st == "free":
 			continue
-		c = pixel(regs, res, width, rows, a)
+		if table.get(a) != ("leak" if st == "leak" else "alloc"):
+			bad.append("truth: %s block 0x%x is %s in leak's table" % (st, a, table.get(a)))
+		c = inside(regs, res, width, rows, a, use)
+		if c is None:
+			continue
+		checked += 1
 		want = Cleak if st == "leak" else Calloc
-		if c is not None and c != want:
+		if c != want:
 			bad.append("truth: %s block 0x%x shows colour %d, want %d" % (st, a, c, want))
+	if checked == 0:
+		bad.append("truth: no block of the target's is a whole pixel wide")
 	return bad
 
 

@@ -58,12 +58,16 @@ restore(void)
 }
 
 static void
-onsignal(int sig)
+onsignal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	detachall();
 	restore();
-	/* A fault returns and faults again under the old action; the rest are re-raised. */
-	if(sig != SIGSEGV && sig != SIGBUS && sig != SIGFPE && sig != SIGILL)
+	/*
+	 * A real fault returns and faults again under the old action;
+	 * the rest, a fault signal sent by kill among them, are raised again.
+	 */
+	if(si->si_code <= 0 || (sig != SIGSEGV && sig != SIGBUS && sig != SIGFPE && sig != SIGILL))
 		raise(sig);
 }
 
@@ -90,11 +94,15 @@ guardinstall(Target *t)
 		sigaltstack(&ss, NULL);
 	}
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = onsignal;
-	sa.sa_flags = SA_ONSTACK;
+	sa.sa_sigaction = onsignal;
+	sa.sa_flags = SA_ONSTACK|SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
-	for(i = 0; i < nelem(guarded); i++)
-		sigaction(guarded[i], &sa, &old[i]);
+	for(i = 0; i < nelem(guarded); i++){
+		sigaction(guarded[i], NULL, &old[i]);
+		/* an ignored signal cannot stop us: it stays ignored */
+		if(old[i].sa_handler != SIG_IGN || (old[i].sa_flags & SA_SIGINFO))
+			sigaction(guarded[i], &sa, NULL);
+	}
 	held = t;
 }
 
