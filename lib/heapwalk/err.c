@@ -4,17 +4,23 @@
 #include <string.h>
 #include <stdarg.h>
 #include "heapwalk.h"
+#include "fns.h"
 
-static char err[1024];
+enum { Errlen = 1024 };
 
+static char err[Errlen];
+
+/* Messages name paths and symbols the target chose: escaped, they stay one line. */
 void
 werrstr(char *fmt, ...)
 {
 	va_list arg;
+	char raw[Errlen];
 
 	va_start(arg, fmt);
-	vsnprintf(err, sizeof err, fmt, arg);
+	vsnprintf(raw, sizeof raw, fmt, arg);
 	va_end(arg);
+	hwesc(raw, Emsg, err, sizeof err);
 }
 
 char*

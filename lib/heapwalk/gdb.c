@@ -5,55 +5,110 @@
  * runtime pcs work for the executable and shared libraries alike:
  *	leak -s prog | rc | gdb -batch -x /dev/stdin
  * gdb stops a script at its first error, so a site without a line
- * gets `info symbol', which cannot fail, and a signature an echo.
+ * gets `info symbol', which cannot fail, and a signature, or a site
+ * nothing in gdb can name, an echo.  Names are escaped (esc.c) and
+ * paths quoted, so nothing the target chose can end a line.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <elf.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 typedef struct Loaded Loaded;
 struct Loaded {
 	char	**file;
+	int	*ok;		/* gdb could be given its name */
 	int	n;
 };
 
+/*
+ * A path as gdb's argument splitting reads it back: a backslash
+ * before every byte that could mean something.  A path with bytes
+ * outside printable ASCII cannot be written on one line: 0.
+ */
 static int
-loaded(Loaded *l, char *file)
+gdbpath(char *path, char *buf, int n)
 {
-	int i;
+	uchar c;
+	int k;
 
-	for(i = 0; i < l->n; i++)
-		if(strcmp(l->file[i], file) == 0)
-			return 1;
-	l->file = erealloc(l->file, (l->n+1) * sizeof l->file[0]);
-	l->file[l->n++] = file;
-	return 0;
+	if(path[0] != '/')
+		return 0;
+	for(k = 0; *path != 0; path++){
+		c = *path;
+		if(c < ' ' || c >= 0x7f || k+3 >= n)
+			return 0;
+		if(!isalnum(c) && strchr("/._+-", c) == NULL)
+			buf[k++] = '\\';
+		buf[k++] = c;
+	}
+	buf[k] = 0;
+	return 1;
 }
 
-static void
+/* Whether the object holding pc is loaded; load it with cmd if not yet. */
+static int
 load(Target *t, Loaded *l, u64 pc, char *cmd)
 {
-	char *file;
+	char *file, q[3*4096], esc[4096];
 	u64 bias;
+	int i;
 
-	if(!hwsymfile(t, pc, &file, &bias) || loaded(l, file))
-		return;
-	printf("%s -o 0x%llx %s\n", cmd, (unsigned long long)bias, file);
+	if(!hwsymfile(t, pc, &file, &bias))
+		return 0;
+	for(i = 0; i < l->n; i++)
+		if(strcmp(l->file[i], file) == 0)
+			return l->ok[i];
+	l->file = erealloc(l->file, (l->n+1) * sizeof l->file[0]);
+	l->ok = erealloc(l->ok, (l->n+1) * sizeof l->ok[0]);
+	l->file[l->n] = file;
+	l->ok[l->n] = gdbpath(file, q, sizeof q);
+	/* the offset last: a line ending in a backslash would go on to the next */
+	if(l->ok[l->n])
+		printf("%s %s -o 0x%llx\n", cmd, q, (unsigned long long)bias);
+	else{
+		hwesc(file, Etext, esc, sizeof esc);
+		printf("# not loaded, its name cannot be given to gdb: %s\n", esc);
+	}
+	return l->ok[l->n++];
 }
 
+/* echo the site's name: escaped already, its backslashes doubled so gdb prints them */
 static void
-command(Target *t, Site *s)
+echo(char *s)
 {
-	char src[256];
+	printf("echo ");
+	for(; *s != 0; s++){
+		if(*s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	printf("\\n\n");
+}
 
-	if(s->pc == 0)
-		printf("echo %s\\n\n", s->name);
-	else if(hwsrcline(t, s->pc-1, src, sizeof src))
-		printf("list *0x%llx\n", (unsigned long long)s->pc-1);
-	else
-		printf("info symbol 0x%llx\n", (unsigned long long)s->pc);
+/*
+ * The command for a site: its source line, else its symbol, when its
+ * object is loaded and gdb can answer; else its name, echoed.
+ */
+static void
+command(Target *t, Loaded *l, Site *s)
+{
+	char buf[512];
+
+	if(s->pc != 0 && load(t, l, s->pc, "add-symbol-file")){
+		if(hwsrcline(t, s->pc-1, buf, sizeof buf)){
+			printf("list *0x%llx\n", (unsigned long long)s->pc-1);
+			return;
+		}
+		if(hwsymname(t, s->pc, buf, sizeof buf)){
+			printf("info symbol 0x%llx\n", (unsigned long long)s->pc);
+			return;
+		}
+	}
+	echo(s->name);
 }
 
 /* Print the script for the leaked blocks; -c (bybytes) adds sizes. */
@@ -81,9 +136,6 @@ hwscript(Target *t, Heap *h, int bybytes)
 	printf("set pagination off\nset confirm off\nset listsize 1\n");
 	memset(&l, 0, sizeof l);
 	load(t, &l, t->auxv[AT_ENTRY], "symbol-file");
-	for(i = 0; i < n; i++)
-		if(v[i].pc != 0)
-			load(t, &l, v[i].pc, "add-symbol-file");
 	count = 0;
 	bytes = 0;
 	for(i = 0; i < n; i++){
@@ -92,7 +144,7 @@ hwscript(Target *t, Heap *h, int bybytes)
 				v[i].bytes / v[i].count, v[i].name);
 		else
 			printf("# %ld\t%s\n", v[i].count, v[i].name);
-		command(t, &v[i]);
+		command(t, &l, &v[i]);
 		count += v[i].count;
 		bytes += v[i].bytes;
 	}
@@ -100,4 +152,5 @@ hwscript(Target *t, Heap *h, int bybytes)
 		printf("# total %lld bytes in %ld blocks\n", bytes, count);
 	free(v);
 	free(l.file);
+	free(l.ok);
 }

@@ -120,6 +120,7 @@ int	hwsymword(Target*, u64 addr, char *buf, int n);	/* the same, mangled: one wo
 char	*hwsymat(Target*, u64 addr, u64 *off);	/* the raw symbol name */
 int	hwsrcline(Target*, u64 pc, char *buf, int n);	/* "file.c:12" */
 int	hwsymfile(Target*, u64 pc, char **file, u64 *bias);
+int	hwobjoff(Target*, u64 pc, char *buf, int n);	/* "object+0x1c6bd" */
 int	hwdemangle(char *name, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum { Sigbit = 1ULL<<63 };	/* keys with it name a signature, not a pc */
 
@@ -119,6 +120,16 @@ intern(Sites *ss, char *s)
 	return n->s;
 }
 
+/* "[what name]", the name escaped: the target chose it. */
+static void
+bracket(char *what, char *name, char *buf, int n)
+{
+	char esc[512];
+
+	hwesc(name, Etext, esc, sizeof esc);
+	snprintf(buf, n, "[%s %s]", what, esc);
+}
+
 /* A C++ object's class, by its vtable's symbol or, stripped, its RTTI. */
 static int
 classof(Target *t, u64 vptr, char *buf, int n)
@@ -129,7 +140,7 @@ classof(Target *t, u64 vptr, char *buf, int n)
 	sym = hwsymat(t, vptr, &off);
 	if(sym != NULL && strncmp(sym, "_ZTV", 4) == 0 && hwdemangle(sym, dem, sizeof dem)){
 		if(strncmp(dem, "vtable for ", 11) == 0){
-			snprintf(buf, n, "[class %s]", dem+11);
+			bracket("class", dem+11, buf, n);
 			return 1;
 		}
 	}
@@ -146,7 +157,7 @@ classof(Target *t, u64 vptr, char *buf, int n)
 		return 0;	/* a class is a source name or a nested name */
 	if(!hwdemangle(str, dem, sizeof dem))
 		return 0;
-	snprintf(buf, n, "[class %s]", dem);
+	bracket("class", dem, buf, n);
 	return 1;
 }
 
@@ -170,8 +181,7 @@ wordsig(Target *t, Sites *ss, u64 w)
 		if(sym == NULL)
 			buf[0] = 0;
 		else
-			snprintf(buf, sizeof buf, "[points to %s]",
-				hwdemangle(sym, dem, sizeof dem) ? dem : sym);
+			bracket("points to", hwdemangle(sym, dem, sizeof dem) ? dem : sym, buf, sizeof buf);
 	}
 	e = slot(&ss->words, w);
 	e->val = buf[0] ? intern(ss, buf) : NULL;
@@ -296,14 +306,17 @@ hwsitehint(Sites *ss, long nsite, char *prog)
 			"LD_PRELOAD=libmalloctag.so (see malloctag(3))\n", prog);
 }
 
-/* "func+0x1a file.c:12", or the pc alone when nothing names it. */
+/*
+ * "func+0x1a file.c:12"; "object+0x1c6bd" in a stripped object;
+ * the pc alone when nothing names it.
+ */
 void
 hwsitename(Target *t, u64 pc, char *buf, int n)
 {
 	char sym[512], src[256];
 	int k;
 
-	if(hwsymname(t, pc, sym, sizeof sym))
+	if(hwsymname(t, pc, sym, sizeof sym) || hwobjoff(t, pc, sym, sizeof sym))
 		k = snprintf(buf, n, "%s", sym);
 	else
 		k = snprintf(buf, n, "0x%llx", (unsigned long long)pc);

@@ -11,6 +11,7 @@
 #include <libgen.h>
 #include <elfutils/libdwfl.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 struct Syms {
 	Dwfl	*dwfl;
@@ -124,23 +125,24 @@ hwsymat(Target *t, u64 addr, u64 *offp)
 
 /*
  * "sym+0x1a": demangled for people, or as the object names it when
- * the name must stay one word (Plan 9's block lines).
+ * the name must stay one word (Plan 9's block lines); escaped either
+ * way, since the object chose the name.
  */
 static int
 symname(Target *t, u64 addr, char *buf, int n, int dem)
 {
 	char *name, d[512];
 	u64 off;
+	int k;
 
 	name = hwsymat(t, addr, &off);
 	if(name == NULL)
 		return 0;
 	if(dem && hwdemangle(name, d, sizeof d))
 		name = d;
-	if(off == 0)
-		snprintf(buf, n, "%s", name);
-	else
-		snprintf(buf, n, "%s+0x%llx", name, (unsigned long long)off);
+	k = hwesc(name, dem ? Etext : Eword, buf, n);
+	if(off != 0 && k < n)
+		snprintf(buf+k, n-k, "+0x%llx", (unsigned long long)off);
 	return 1;
 }
 
@@ -158,7 +160,7 @@ hwsymword(Target *t, u64 addr, char *buf, int n)
 
 /*
  * The source line of the code at pc, as file (its base name) and line,
- * from the object's DWARF or its separate debug file.
+ * from the object's DWARF or its separate debug file; one word.
  */
 int
 hwsrcline(Target *t, u64 pc, char *buf, int n)
@@ -167,7 +169,7 @@ hwsrcline(Target *t, u64 pc, char *buf, int n)
 	Dwfl_Line *l;
 	const char *file;
 	char *b;
-	int line;
+	int line, k;
 
 	if(t->syms == NULL || (mod = dwfl_addrmodule(t->syms->dwfl, pc)) == NULL)
 		return 0;
@@ -178,7 +180,36 @@ hwsrcline(Target *t, u64 pc, char *buf, int n)
 	if(file == NULL || line <= 0)
 		return 0;
 	b = strrchr(file, '/');
-	snprintf(buf, n, "%s:%d", b ? b+1 : file, line);
+	k = hwesc(b ? b+1 : (char*)file, Eword, buf, n);
+	if(k < n)
+		snprintf(buf+k, n-k, ":%d", line);
+	return 1;
+}
+
+/*
+ * Where pc lies when no symbol names it: "object+0xoff", the object's
+ * base name and pc less its load bias, the address addr2line takes.
+ */
+int
+hwobjoff(Target *t, u64 pc, char *buf, int n)
+{
+	Dwfl_Module *mod;
+	Dwarf_Addr start, bias;
+	const char *name;
+	char *b;
+	int k;
+
+	if(t->syms == NULL || (mod = dwfl_addrmodule(t->syms->dwfl, pc)) == NULL)
+		return 0;
+	name = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	if(name == NULL || name[0] == 0)
+		return 0;
+	if(dwfl_module_getelf(mod, &bias) == NULL)
+		bias = start;	/* no file: its first mapping stands for vaddr 0 */
+	b = strrchr(name, '/');
+	k = hwesc(b ? b+1 : (char*)name, Eword, buf, n);
+	if(k < n)
+		snprintf(buf+k, n-k, "+0x%llx", (unsigned long long)(pc - bias));
 	return 1;
 }
 
