@@ -39,6 +39,26 @@ parseline(char *line, Map *m)
 	return 0;
 }
 
+/*
+ * After fork, a child's brk growth gets a [heap] line of its own
+ * beside the inherited one (its pages have another anon_vma), but
+ * it is one heap, the main arena's one segment: one Map.
+ */
+static int
+joinheap(Target *t, Map *m)
+{
+	Map *p;
+
+	if(t->nmap == 0 || strcmp(m->path, "[heap]") != 0)
+		return 0;
+	p = &t->map[t->nmap-1];
+	if(strcmp(p->path, "[heap]") != 0 || p->end != m->start || p->prot != m->prot)
+		return 0;
+	p->end = m->end;
+	free(m->path);
+	return 1;
+}
+
 int
 hwreadmaps(Target *t)
 {
@@ -59,7 +79,7 @@ hwreadmaps(Target *t)
 			a = a ? 2*a : 256;
 			t->map = erealloc(t->map, a*sizeof t->map[0]);
 		}
-		if(parseline(line, &t->map[t->nmap]) == 0)
+		if(parseline(line, &t->map[t->nmap]) == 0 && !joinheap(t, &t->map[t->nmap]))
 			t->nmap++;
 	}
 	fclose(f);
