@@ -21,7 +21,11 @@
 #include "heapwalk.h"
 #include "fns.h"
 
-enum { Waitms = 5000 };
+enum {
+	Waitms = 5000,
+	Execretries = 3,	/* a process that keeps calling exec is given up on */
+	Running = -1,		/* Thread.state: resumed or interrupted, not yet reaped */
+};
 
 static int
 isstopsig(int sig)
@@ -29,8 +33,9 @@ isstopsig(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-static char
-taskstate(int pid, int tid)
+/* The state letter of /proc/pid/task/tid/stat; 0 when there is no such thread. */
+char
+hwtaskstate(int pid, int tid)
 {
 	char path[64], buf[512], *p;
 	int fd, n;
@@ -50,6 +55,15 @@ taskstate(int pid, int tid)
 	return p[2];
 }
 
+static int
+alive(int pid, int tid)
+{
+	char s;
+
+	s = hwtaskstate(pid, tid);
+	return s != 0 && s != 'Z' && s != 'X';
+}
+
 static Thread*
 findthread(Target *t, int tid)
 {
@@ -61,13 +75,31 @@ findthread(Target *t, int tid)
 	return NULL;
 }
 
+/* What waitpid said of a thread we asked to stop. */
 static void
-permerror(int tid)
+record(Target *t, Thread *th, int r, int st)
 {
-	werrstr("cannot attach to %d: permission denied; "
-		"run leak as the process's owner or as root, "
-		"and if /proc/sys/kernel/yama/ptrace_scope is above 0 "
-		"run as root or set it to 0 (sysctl kernel.yama.ptrace_scope=0)", tid);
+	if(r < 0 || WIFEXITED(st) || WIFSIGNALED(st)){
+		th->state = Tgone;
+		return;
+	}
+	if(!WIFSTOPPED(st))
+		return;
+	switch(st>>16){
+	case PTRACE_EVENT_STOP:
+		th->state = isstopsig(WSTOPSIG(st)) ? Tgroup : Tint;
+		break;
+	case 0:
+		th->state = Tsig;
+		th->sig = WSTOPSIG(st);
+		break;
+	case PTRACE_EVENT_EXEC:
+		t->lost = Lexec;
+		th->state = Tint;
+		break;
+	default:
+		th->state = Tint;
+	}
 }
 
 /*
@@ -75,35 +107,21 @@ permerror(int tid)
  * blocking: a thread that never stops (a zombie leader) must not hang us.
  */
 static int
-waitstop(Thread *th)
+waitstop(Target *t, Thread *th)
 {
 	struct timespec ts = {0, 50000};
 	int st, r, ms;
 
 	for(ms = 0; ms < Waitms*20; ms++){
+		guardenter();
 		r = waitpid(th->tid, &st, __WALL|WNOHANG);
-		if(r < 0){
-			th->state = Tgone;
+		if(r != 0)
+			record(t, th, r, st);
+		guardleave();
+		if(th->state != Running)
 			return 0;
-		}
-		if(r == 0){
+		if(r == 0)
 			nanosleep(&ts, NULL);
-			continue;
-		}
-		if(WIFEXITED(st) || WIFSIGNALED(st)){
-			th->state = Tgone;
-			return 0;
-		}
-		if(!WIFSTOPPED(st))
-			continue;
-		if(st>>16 == PTRACE_EVENT_STOP)
-			th->state = isstopsig(WSTOPSIG(st)) ? Tgroup : Tint;
-		else if(st>>16 == 0){
-			th->state = Tsig;
-			th->sig = WSTOPSIG(st);
-		}else
-			th->state = Tint;
-		return 0;
 	}
 	werrstr("thread %d did not stop within %d ms", th->tid, Waitms);
 	return -1;
@@ -113,27 +131,30 @@ static int
 seize(Target *t, int pid, int tid)
 {
 	Thread *th;
-	char s;
+	int r, e;
 
-	s = taskstate(pid, tid);
-	if(s == 0 || s == 'Z' || s == 'X')
+	if(!alive(pid, tid))
 		return 0;
 	th = guardadd(t, tid);
-	if(ptrace(PTRACE_SEIZE, tid, 0, 0) < 0){
-		th->state = Tgone;
-		if(errno == ESRCH)
-			return 0;
-		if(errno == EPERM){
-			permerror(tid);
-			return -1;
-		}
-		werrstr("cannot attach to %d: %s", tid, strerror(errno));
-		return -1;
+	guardenter();
+	r = ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACEEXEC);
+	e = errno;
+	if(r == 0){
+		th->state = Running;
+		if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+			th->state = Tgone;
 	}
-	th->state = -1;
-	if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-		th->state = Tgone;
-	return 1;
+	guardleave();
+	if(r == 0)
+		return 1;
+	/* gone, or on its way out: exec ends a process's other threads */
+	if(e == ESRCH || !alive(pid, tid))
+		return 0;
+	if(e == EPERM)
+		hwwhynot(pid, tid);
+	else
+		werrstr("cannot attach to %d: %s", tid, strerror(e));
+	return -1;
 }
 
 /* Seize every thread not yet held; return how many were new. */
@@ -167,13 +188,14 @@ seizeall(Target *t)
 		}
 		closedir(d);
 		for(; first < t->nthr; first++)
-			if(t->thr[first].state == -1 && waitstop(&t->thr[first]) < 0)
+			if(t->thr[first].state == Running && waitstop(t, &t->thr[first]) < 0)
 				return -1;
 	}
 	return n;
 }
 
-static void
+/* The registers of a stopped thread; 0 when it is not ours to read. */
+static int
 readregs(Thread *th)
 {
 	struct user_regs_struct r;
@@ -183,7 +205,7 @@ readregs(Thread *th)
 	iov.iov_base = &r;
 	iov.iov_len = sizeof r;
 	if(ptrace(PTRACE_GETREGSET, th->tid, NT_PRSTATUS, &iov) < 0)
-		return;
+		return 0;
 	th->ngpr = sizeof r / sizeof(u64);
 	memcpy(th->gpr, &r, sizeof r);
 	th->pc = r.rip;
@@ -200,12 +222,45 @@ readregs(Thread *th)
 	th->vec = emalloc(iov.iov_len);
 	th->nvec = iov.iov_len;
 	memcpy(th->vec, xs, iov.iov_len);
+	return 1;
+}
+
+/*
+ * Whether the process is still the one we stopped.  A thread's exec
+ * ends the others and gives the leader's pid to the new image: we see
+ * an exec event, or, when the thread that called it was not yet ours,
+ * a leader we no longer hold.
+ */
+static int
+checklost(Target *t)
+{
+	Thread *lead;
+	int i, pid;
+
+	pid = t->pids[0];
+	lead = findthread(t, pid);
+	if(!t->lost && lead != NULL && lead->state == Tgone && alive(pid, pid))
+		t->lost = Lexec;
+	t->tid = 0;
+	if(lead != NULL && lead->state != Tgone)
+		t->tid = pid;
+	for(i = 0; i < t->nthr && t->tid == 0; i++)
+		if(t->thr[i].state != Tgone)
+			t->tid = t->thr[i].tid;
+	if(!t->lost && t->tid == 0)
+		t->lost = Lexit;
+	if(t->lost == Lexec)
+		werrstr("process %d called exec while it was being examined; try again", pid);
+	else if(t->lost == Lexit)
+		werrstr("process %d exited", pid);
+	return t->lost ? -1 : 0;
 }
 
 /* Stop until no thread appears that we do not hold, then read registers. */
 static int
 stopall(Target *t)
 {
+	Thread *th;
 	int i, n, rounds;
 
 	for(rounds = 0; ; rounds++){
@@ -219,10 +274,12 @@ stopall(Target *t)
 			return -1;
 		}
 	}
-	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone)
-			readregs(&t->thr[i]);
-	return 0;
+	for(i = 0; i < t->nthr; i++){
+		th = &t->thr[i];
+		if(th->state != Tgone && !readregs(th))
+			th->state = Tgone;
+	}
+	return checklost(t);
 }
 
 static void
@@ -232,7 +289,7 @@ readauxv(Target *t)
 	u64 av[2];
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/auxv", t->pids[0]);
+	snprintf(path, sizeof path, "/proc/%d/auxv", t->tid);
 	fd = open(path, O_RDONLY);
 	if(fd < 0)
 		return;
@@ -258,27 +315,28 @@ groupstopped(Target *t)
 	return live > 0;
 }
 
+/* /proc/PID/mem through a live thread: a leader that called pthread_exit has no mm. */
 static int
 openmem(Target *t)
 {
 	char path[64], buf[4096];
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/%d/mem", t->pids[0]);
+	snprintf(path, sizeof path, "/proc/%d/mem", t->tid);
 	t->memfd = open(path, O_RDONLY);
 	if(t->memfd < 0){
 		werrstr("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof path, "/proc/%d/exe", t->pids[0]);
+	snprintf(path, sizeof path, "/proc/%d/exe", t->tid);
 	n = readlink(path, buf, sizeof buf-1);
 	buf[n > 0 ? n : 0] = 0;
 	t->exe = estrdup(buf);
 	return 0;
 }
 
-Target*
-hwattach(int *pids, int npid)
+static Target*
+newtarget(int *pids, int npid)
 {
 	Target *t;
 
@@ -287,19 +345,53 @@ hwattach(int *pids, int npid)
 	memcpy(t->pids, pids, npid*sizeof pids[0]);
 	t->npid = npid;
 	t->memfd = -1;
+	return t;
+}
+
+static void
+freetarget(Target *t)
+{
+	int i;
+
+	for(i = 0; i < t->nthr; i++)
+		free(t->thr[i].vec);
+	for(i = 0; i < t->nmap; i++)
+		free(t->map[i].path);
+	free(t->thr);
+	free(t->map);
+	free(t->exe);
+	free(t->pids);
+	free(t);
+}
+
+static int
+attach1(Target *t)
+{
 	guardinstall(t);
-	if(stopall(t) < 0 || openmem(t) < 0 || hwreadmaps(t) < 0){
-		hwdetach(t);
-		return NULL;
-	}
-	if(t->nthr == 0 || t->thr[0].state == Tgone){
-		werrstr("process %d exited", pids[0]);
-		hwdetach(t);
-		return NULL;
-	}
+	if(stopall(t) < 0 || openmem(t) < 0 || hwreadmaps(t) < 0)
+		return -1;
 	t->stopped = groupstopped(t);
 	readauxv(t);
-	return t;
+	return 0;
+}
+
+/* Stop the processes; one that calls exec meanwhile is tried again. */
+Target*
+hwattach(int *pids, int npid)
+{
+	Target *t;
+	int try, lost;
+
+	for(try = 0; ; try++){
+		t = newtarget(pids, npid);
+		if(attach1(t) == 0)
+			return t;
+		lost = t->lost;
+		hwdetach(t);
+		freetarget(t);
+		if(lost != Lexec || try+1 >= Execretries)
+			return NULL;
+	}
 }
 
 static int
@@ -324,7 +416,7 @@ hwresume(Target *t, int usec)
 {
 	struct timespec ts;
 	Thread *th;
-	int i, only;
+	int i, only, r;
 
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state == Tgroup){
@@ -337,10 +429,13 @@ hwresume(Target *t, int usec)
 		th = &t->thr[i];
 		if(th->state == Tgone || (only && !th->busy))
 			continue;
-		if(ptrace(PTRACE_CONT, th->tid, 0, th->sig) < 0)
-			continue;
-		th->sig = 0;
-		th->state = -1;
+		guardenter();
+		r = ptrace(PTRACE_CONT, th->tid, 0, th->sig);
+		if(r == 0){
+			th->sig = 0;
+			th->state = Running;
+		}
+		guardleave();
 	}
 	ts.tv_sec = usec / 1000000;
 	ts.tv_nsec = (usec % 1000000) * 1000;
@@ -348,11 +443,11 @@ hwresume(Target *t, int usec)
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
 		th->busy = 0;
-		if(th->state == -1 && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+		if(th->state == Running && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
 			th->state = Tgone;
 	}
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state == -1 && waitstop(&t->thr[i]) < 0)
+		if(t->thr[i].state == Running && waitstop(t, &t->thr[i]) < 0)
 			return -1;
 	if(stopall(t) < 0 || hwreadmaps(t) < 0)
 		return -1;

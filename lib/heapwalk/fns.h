@@ -10,3 +10,9 @@ enum {
 	Emsg,		/* an error message: backslashes stay */
 };
 int	hwesc(char *s, int how, char *buf, int n);
+
+/* attach.c, whynot.c */
+char	hwtaskstate(int pid, int tid);
+void	hwwhynot(int pid, int tid);
+void	guardenter(void);
+void	guardleave(void);

@@ -1,24 +1,88 @@
 /*
  * Whatever happens to leak, the target goes on as it was.
- * Every fatal signal and exit path detaches first,
- * handing back any signal we intercepted.
- * The handler only makes system calls: it must work after a crash.
+ * Every signal that would end leak detaches first, handing back
+ * any signal we intercepted; one that would stop leak (^Z) lets
+ * the target go before leak stops.  The handler only makes system
+ * calls: it must work after a crash.
+ *
+ * Between a ptrace call and the table entry that records its
+ * effect (a stop reaped, a thread resumed) the table is wrong, so
+ * there (guardenter, guardleave) signals wait: the blockable ones
+ * blocked, and a fault sent by kill deferred by the handler itself;
+ * only a real fault is handled at once.
  */
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include "heapwalk.h"
 #include "fns.h"
 
-static Target *volatile held;
-static int guarded[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
-	SIGXCPU, SIGXFSZ, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS,
+enum {
+	Nsig = 65,		/* signals 1..64 on Linux */
+	Reapms = 1000,		/* a thread that will not stop is left to the kernel */
 };
-static struct sigaction old[nelem(guarded)];
+
+static Target *volatile held;
+static struct sigaction old[Nsig];
+static char caught[Nsig];
+static sigset_t waiting;	/* what a critical section blocks */
+static sigset_t before;		/* the mask outside it */
+static volatile sig_atomic_t depth, deferred;
 static char altstack[65536];
+
+/* Signals that end a process by default; the stops are handled apart. */
+static int
+fatal(int sig)
+{
+	switch(sig){
+	case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return 0;
+	}
+	return sig < 32 || (sig >= SIGRTMIN && sig <= SIGRTMAX);
+}
+
+static int
+jobstop(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* A signal the kernel raises for a faulting instruction: it cannot wait. */
+static int
+faultsig(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL
+		|| sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* A fault the kernel raised, not one sent by kill. */
+static int
+realfault(int sig, siginfo_t *si)
+{
+	return si->si_code > 0 && faultsig(sig);
+}
+
+/* Reap tid's stop, polling: a thread stuck in the kernel must not hang leak. */
+static int
+reap(int tid, int *st)
+{
+	struct timespec ts = {0, 100000};
+	int i, r;
+
+	for(i = 0; i < Reapms*10; i++){
+		r = waitpid(tid, st, __WALL|WNOHANG);
+		if(r != 0)
+			return r;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
 
 static void
 detachall(void)
@@ -38,7 +102,7 @@ detachall(void)
 		if(th->state == -1){
 			/* running, or an interrupt not yet reaped */
 			ptrace(PTRACE_INTERRUPT, th->tid, 0, 0);
-			if(waitpid(th->tid, &st, __WALL) < 0 || !WIFSTOPPED(st))
+			if(reap(th->tid, &st) <= 0 || !WIFSTOPPED(st))
 				continue;
 			if(st>>16 == 0)
 				th->sig = WSTOPSIG(st);
@@ -51,23 +115,68 @@ detachall(void)
 static void
 restore(void)
 {
-	unsigned i;
+	int sig;
 
-	for(i = 0; i < nelem(guarded); i++)
-		sigaction(guarded[i], &old[i], NULL);
+	for(sig = 1; sig < Nsig; sig++)
+		if(caught[sig]){
+			sigaction(sig, &old[sig], NULL);
+			caught[sig] = 0;
+		}
+}
+
+static void
+say(char *s)
+{
+	if(write(2, s, strlen(s)) < 0)
+		return;
+}
+
+/*
+ * Stopped by job control: the target was let go, now we stop; when
+ * continued, its threads are no longer ours, so we can only give up.
+ */
+static void
+stopped(int sig, Target *t)
+{
+	char num[16], *p;
+	sigset_t s;
+	int n;
+
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	p = num + sizeof num;
+	*--p = 0;
+	for(n = t->pids[0]; p > num+1 && (n > 0 || *p == 0); n /= 10)
+		*--p = '0' + n%10;
+	say(program_invocation_short_name);
+	say(": stopped while holding process ");
+	say(p);
+	say(", so it let the process go first; run it again\n");
+	_exit(1);
 }
 
 static void
 onsignal(int sig, siginfo_t *si, void *uc)
 {
+	Target *t;
+
 	(void)uc;
+	if(depth > 0 && !realfault(sig, si)){
+		deferred = sig;	/* a fault sent by kill: after the critical section */
+		return;
+	}
+	t = held;
 	detachall();
 	restore();
+	if(jobstop(sig) && t != NULL)
+		stopped(sig, t);
 	/*
 	 * A real fault returns and faults again under the old action;
 	 * the rest, a fault signal sent by kill among them, are raised again.
 	 */
-	if(si->si_code <= 0 || (sig != SIGSEGV && sig != SIGBUS && sig != SIGFPE && sig != SIGILL))
+	if(!realfault(sig, si))
 		raise(sig);
 }
 
@@ -83,7 +192,7 @@ guardinstall(Target *t)
 	static int once;
 	struct sigaction sa;
 	stack_t ss;
-	unsigned i;
+	int sig;
 
 	if(!once){
 		once = 1;
@@ -97,31 +206,65 @@ guardinstall(Target *t)
 	sa.sa_sigaction = onsignal;
 	sa.sa_flags = SA_ONSTACK|SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
-	for(i = 0; i < nelem(guarded); i++){
-		sigaction(guarded[i], NULL, &old[i]);
-		/* an ignored signal cannot stop us: it stays ignored */
-		if(old[i].sa_handler != SIG_IGN || (old[i].sa_flags & SA_SIGINFO))
-			sigaction(guarded[i], &sa, NULL);
+	sigemptyset(&waiting);
+	for(sig = 1; sig < Nsig; sig++){
+		if(!fatal(sig) && !jobstop(sig))
+			continue;
+		if(sigaction(sig, NULL, &old[sig]) < 0)
+			continue;	/* 32 and 33 are glibc's own */
+		/* an ignored signal cannot end us: it stays ignored */
+		if(old[sig].sa_handler == SIG_IGN && !(old[sig].sa_flags & SA_SIGINFO))
+			continue;
+		if(sigaction(sig, &sa, NULL) == 0)
+			caught[sig] = 1;
+		if(!faultsig(sig))
+			sigaddset(&waiting, sig);
 	}
 	held = t;
 }
 
-/* Grow the thread table with signals blocked, so the handler never sees it half-moved. */
+/* A critical section: the thread table and the kernel disagree until guardleave. */
+void
+guardenter(void)
+{
+	sigset_t prev;
+
+	if(depth == 0){
+		sigprocmask(SIG_BLOCK, &waiting, &prev);
+		before = prev;
+	}
+	depth++;
+}
+
+void
+guardleave(void)
+{
+	int sig;
+
+	if(--depth > 0)
+		return;
+	sigprocmask(SIG_SETMASK, &before, NULL);
+	sig = deferred;
+	if(sig != 0){
+		deferred = 0;
+		raise(sig);
+	}
+}
+
+/* Grow the thread table in a critical section, so the handler never sees it half-moved. */
 Thread*
 guardadd(Target *t, int tid)
 {
-	sigset_t all, prev;
 	Thread *th;
 
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &prev);
+	guardenter();
 	t->thr = erealloc(t->thr, (t->nthr+1)*sizeof t->thr[0]);
 	th = &t->thr[t->nthr];
 	memset(th, 0, sizeof *th);
 	th->tid = tid;
 	th->state = Tgone;
 	t->nthr++;
-	sigprocmask(SIG_SETMASK, &prev, NULL);
+	guardleave();
 	return th;
 }
 
@@ -130,6 +273,8 @@ guarddetach(Target *t)
 {
 	if(held != t)
 		return;
+	guardenter();
 	detachall();
 	restore();
+	guardleave();
 }

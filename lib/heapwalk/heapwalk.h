@@ -61,6 +61,8 @@ typedef struct Target Target;
 struct Target {
 	int	*pids;		/* the processes sharing this address space */
 	int	npid;
+	int	tid;		/* a live thread of pids[0]: /proc and process_vm_readv go through it */
+	int	lost;		/* Lexec, Lexit: the process is no longer the one we held */
 	Thread	*thr;
 	int	nthr;
 	Map	*map;
@@ -75,6 +77,8 @@ struct Target {
 	Syms	*syms;
 	int	stopped;	/* the process was in a group stop before we came */
 };
+
+enum { Lexec = 1, Lexit };
 
 /* err.c: one error string, as Plan 9's errstr */
 void	werrstr(char*, ...) __attribute__((format(printf, 1, 2)));

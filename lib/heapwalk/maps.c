@@ -67,7 +67,7 @@ hwreadmaps(Target *t)
 	int a;
 
 	freemaps(t);
-	snprintf(path, sizeof path, "/proc/%d/maps", t->pids[0]);
+	snprintf(path, sizeof path, "/proc/%d/maps", t->tid);
 	f = fopen(path, "r");
 	if(f == NULL){
 		werrstr("cannot read %s: %s", path, strerror(errno));

@@ -36,7 +36,7 @@ vmread(Target *t, u64 addr, void *buf, long n)
 	l.iov_len = n;
 	r.iov_base = (void*)addr;
 	r.iov_len = n;
-	return process_vm_readv(t->pids[0], &l, 1, &r, 1, 0);
+	return process_vm_readv(t->tid, &l, 1, &r, 1, 0);
 }
 
 /* One read that may come back short; -1 only when nothing could be read. */

@@ -65,7 +65,7 @@ hwsymopen(Target *t, char *binary)
 		return -1;
 	}
 	dwfl_report_begin(s->dwfl);
-	if(dwfl_linux_proc_report(s->dwfl, t->pids[0]) != 0){
+	if(dwfl_linux_proc_report(s->dwfl, t->tid) != 0){
 		werrstr("libdwfl cannot read the maps of %d: %s", t->pids[0], dwfl_errmsg(-1));
 		dwfl_end(s->dwfl);
 		free(s);
