@@ -24,7 +24,8 @@
 enum {
 	Waitms = 5000,
 	Execretries = 3,	/* a process that keeps calling exec is given up on */
-	Running = -1,		/* Thread.state: resumed or interrupted, not yet reaped */
+	Startretries = 200,	/* and one that stays in its dynamic linker */
+	Startpause = 1000,	/* µs to let it run on */
 };
 
 static int
@@ -103,25 +104,45 @@ record(Target *t, Thread *th, int r, int st)
 }
 
 /*
- * Wait for tid to report a stop.  Polling with a deadline rather than
+ * Reap one report from any thread we trace.  Any, not the one we wait
+ * for: a thread that exits while traced stays until its tracer reaps
+ * it, and an exec in another thread waits for that, so waiting on one
+ * thread alone could wait forever.  0 when none is ready.
+ */
+static int
+pump(Target *t)
+{
+	Thread *th;
+	int st, r;
+
+	guardenter();
+	r = waitpid(-1, &st, __WALL|WNOHANG);
+	if(r > 0 && (th = findthread(t, r)) != NULL)
+		record(t, th, r, st);
+	guardleave();
+	return r;
+}
+
+/*
+ * Wait for th to report a stop.  Polling with a deadline rather than
  * blocking: a thread that never stops (a zombie leader) must not hang us.
  */
 static int
 waitstop(Target *t, Thread *th)
 {
 	struct timespec ts = {0, 50000};
-	int st, r, ms;
+	int ms;
 
 	for(ms = 0; ms < Waitms*20; ms++){
-		guardenter();
-		r = waitpid(th->tid, &st, __WALL|WNOHANG);
-		if(r != 0)
-			record(t, th, r, st);
-		guardleave();
-		if(th->state != Running)
+		while(th->state == Trunning && pump(t) > 0)
+			;
+		if(th->state != Trunning)
 			return 0;
-		if(r == 0)
-			nanosleep(&ts, NULL);
+		if(!alive(th->tid, th->tid)){
+			th->state = Tgone;	/* reaped by exec, say */
+			return 0;
+		}
+		nanosleep(&ts, NULL);
 	}
 	werrstr("thread %d did not stop within %d ms", th->tid, Waitms);
 	return -1;
@@ -140,7 +161,7 @@ seize(Target *t, int pid, int tid)
 	r = ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACEEXEC);
 	e = errno;
 	if(r == 0){
-		th->state = Running;
+		th->state = Trunning;
 		if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
 			th->state = Tgone;
 	}
@@ -188,7 +209,7 @@ seizeall(Target *t)
 		}
 		closedir(d);
 		for(; first < t->nthr; first++)
-			if(t->thr[first].state == Running && waitstop(t, &t->thr[first]) < 0)
+			if(t->thr[first].state == Trunning && waitstop(t, &t->thr[first]) < 0)
 				return -1;
 	}
 	return n;
@@ -375,6 +396,46 @@ attach1(Target *t)
 	return 0;
 }
 
+/*
+ * Threads running the dynamic linker's code: a process just started
+ * (libc not yet loaded or relocated), or a thread in dlopen or lazy
+ * binding.  Either way its state is not yet what it will be.
+ */
+static int
+inldso(Target *t)
+{
+	Thread *th;
+	Map *m, *ld;
+	int i, n;
+
+	ld = t->auxv[AT_BASE] ? hwmapat(t, t->auxv[AT_BASE]) : NULL;
+	if(ld == NULL || ld->path[0] != '/')
+		return 0;
+	n = 0;
+	for(i = 0; i < t->nthr; i++){
+		th = &t->thr[i];
+		if(th->state == Tgone || (m = hwmapat(t, th->pc)) == NULL || strcmp(m->path, ld->path) != 0)
+			continue;
+		th->busy = 1;
+		n++;
+	}
+	return n;
+}
+
+/* Let a process caught in its dynamic linker run on until it leaves. */
+static int
+settle(Target *t)
+{
+	int i;
+
+	for(i = 0; i < Startretries && !t->stopped && inldso(t); i++)
+		if(hwresume(t, Startpause) < 0)
+			return -1;
+	for(i = 0; i < t->nthr; i++)
+		t->thr[i].busy = 0;
+	return 0;
+}
+
 /* Stop the processes; one that calls exec meanwhile is tried again. */
 Target*
 hwattach(int *pids, int npid)
@@ -384,7 +445,7 @@ hwattach(int *pids, int npid)
 
 	for(try = 0; ; try++){
 		t = newtarget(pids, npid);
-		if(attach1(t) == 0)
+		if(attach1(t) == 0 && settle(t) == 0)
 			return t;
 		lost = t->lost;
 		hwdetach(t);
@@ -433,7 +494,7 @@ hwresume(Target *t, int usec)
 		r = ptrace(PTRACE_CONT, th->tid, 0, th->sig);
 		if(r == 0){
 			th->sig = 0;
-			th->state = Running;
+			th->state = Trunning;
 		}
 		guardleave();
 	}
@@ -443,11 +504,11 @@ hwresume(Target *t, int usec)
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
 		th->busy = 0;
-		if(th->state == Running && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+		if(th->state == Trunning && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
 			th->state = Tgone;
 	}
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state == Running && waitstop(t, &t->thr[i]) < 0)
+		if(t->thr[i].state == Trunning && waitstop(t, &t->thr[i]) < 0)
 			return -1;
 	if(stopall(t) < 0 || hwreadmaps(t) < 0)
 		return -1;

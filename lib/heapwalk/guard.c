@@ -68,20 +68,48 @@ realfault(int sig, siginfo_t *si)
 	return si->si_code > 0 && faultsig(sig);
 }
 
-/* Reap tid's stop, polling: a thread stuck in the kernel must not hang leak. */
-static int
-reap(int tid, int *st)
+static Thread*
+findthread(Target *t, int tid)
+{
+	int i;
+
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].tid == tid)
+			return &t->thr[i];
+	return NULL;
+}
+
+/*
+ * Reap the stops of the threads interrupted, from any thread we trace:
+ * one that exited must be reaped before an exec elsewhere can go on.
+ * Polling: a thread stuck in the kernel must not hang leak.
+ */
+static void
+reapall(Target *t)
 {
 	struct timespec ts = {0, 100000};
-	int i, r;
+	Thread *th;
+	int i, n, r, st;
 
 	for(i = 0; i < Reapms*10; i++){
-		r = waitpid(tid, st, __WALL|WNOHANG);
-		if(r != 0)
-			return r;
+		while((r = waitpid(-1, &st, __WALL|WNOHANG)) > 0){
+			th = findthread(t, r);
+			if(th == NULL || th->state != Trunning)
+				continue;
+			if(!WIFSTOPPED(st))
+				th->state = Tgone;
+			else{
+				th->state = Tint;
+				if(st>>16 == 0)
+					th->sig = WSTOPSIG(st);
+			}
+		}
+		for(n = 0; n < t->nthr && t->thr[n].state != Trunning; n++)
+			;
+		if(n == t->nthr)
+			return;
 		nanosleep(&ts, NULL);
 	}
-	return 0;
 }
 
 static void
@@ -89,24 +117,21 @@ detachall(void)
 {
 	Target *t;
 	Thread *th;
-	int i, st;
+	int i;
 
 	t = held;
 	if(t == NULL)
 		return;
 	held = NULL;
+	/* running, or an interrupt not yet reaped */
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].state == Trunning)
+			ptrace(PTRACE_INTERRUPT, t->thr[i].tid, 0, 0);
+	reapall(t);
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
-		if(th->state == Tgone)
+		if(th->state == Tgone || th->state == Trunning)
 			continue;
-		if(th->state == -1){
-			/* running, or an interrupt not yet reaped */
-			ptrace(PTRACE_INTERRUPT, th->tid, 0, 0);
-			if(reap(th->tid, &st) <= 0 || !WIFSTOPPED(st))
-				continue;
-			if(st>>16 == 0)
-				th->sig = WSTOPSIG(st);
-		}
 		ptrace(PTRACE_DETACH, th->tid, 0, th->sig);
 		th->state = Tgone;
 	}

@@ -19,6 +19,7 @@ enum {
 	Tgroup,		/* in a group stop (SIGSTOP, ^Z): never resumed by us */
 	Tsig,		/* in a signal-delivery stop: sig is handed back */
 	Tgone,		/* exited while we held it */
+	Trunning,	/* resumed or interrupted: its stop is not yet reaped */
 };
 
 typedef struct Thread Thread;
