@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <time.h>
 #include "../../lib/heapwalk/heapwalk.h"
 #include "../../lib/poolmodel/poolmodel.h"
@@ -14,7 +15,11 @@
 
 enum { Ok, Err, Usage, Inexact };
 
-enum { Maxpix = 1<<24 };	/* -b: res grows rather than the picture */
+enum {
+	Maxpix = 1<<24,		/* -b: res grows rather than the picture */
+	Maxres = 1<<30,		/* bytes a pixel covers; hwpicture doubles res up to here */
+	Maxwidth = 1<<16,
+};
 
 static int aflag, bflag, cflag, dflag, sflag;
 static char *binary, *res, *width, *type;
@@ -53,20 +58,28 @@ quote(char *s)
 	printf("'%s'", s);
 }
 
-/* leak NAME: print the command that runs leak on every process of that name. */
-static void
-byname(char *argv0, char *name)
+/* The processes of one address space among pids[0..n): moved to the front, counted. */
+static int
+samespace(int *pids, int n)
 {
-	int *pids, n, i;
-	char flags[8], *p;
+	int i, j, k;
 
-	n = hwpidsbyname(name, &pids);
-	if(n < 0)
-		fatal(NULL);
-	if(n == 0){
-		fprintf(stderr, "leak: no processes named %s\n", name);
-		exit(Err);
-	}
+	k = 1;
+	for(i = 1; i < n; i++)
+		if(hwvmsame(pids[0], pids[i])){
+			j = pids[k];
+			pids[k++] = pids[i];
+			pids[i] = j;
+		}
+	return k;
+}
+
+static void
+command(char *argv0, int *pids, int n)
+{
+	char flags[8], *p;
+	int i;
+
 	p = flags;
 	*p++ = '-';
 	if(aflag) *p++ = 'a';
@@ -85,7 +98,42 @@ byname(char *argv0, char *name)
 	for(i = 0; i < n; i++)
 		printf(" %d", pids[i]);
 	printf("\n");
+}
+
+/*
+ * leak NAME: print the commands that run leak on every process of that
+ * name, one per address space, since one leak examines one.
+ */
+static void
+byname(char *argv0, char *name)
+{
+	int *pids, n, k;
+
+	n = hwpidsbyname(name, &pids);
+	if(n < 0)
+		fatal(NULL);
+	if(n == 0){
+		fprintf(stderr, "leak: no processes named %s\n", name);
+		exit(Err);
+	}
+	for(; n > 0; pids += k, n -= k){
+		k = samespace(pids, n);
+		command(argv0, pids, k);
+	}
+	if(hwflush(stdout) < 0)
+		fatal("standard output");
 	exit(Ok);
+}
+
+/* A positive number no larger than max, all digits: -r and -x. */
+static int
+count(char *s, long max)
+{
+	char *e;
+	long n;
+
+	n = strtol(s, &e, 10);
+	return *s >= '0' && *s <= '9' && *e == 0 && n > 0 && n <= max;
 }
 
 static double
@@ -97,14 +145,16 @@ now(void)
 	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
 }
 
-/* LEAK_STATS: how long the target was held, for people who must know. */
-static void
-stats(Target *t, Pool *p, Heap *h, double t0, double t1, double t2)
+static long
+nblocks(Heap *h)
 {
-	if(getenv("LEAK_STATS") == NULL)
-		return;
-	fprintf(stderr, "leak: %d threads held for %.1f ms, %d walks; %ld blocks; %.1f ms in all; %s\n",
-		t->nthr, t1-t0, p->tries, h->nb, t2-t0, p->name);
+	long i, n;
+
+	n = 0;
+	for(i = 0; i < h->nb; i++)
+		if(!(h->b[i].flags & (Bfree|Binternal)))
+			n++;
+	return n;
 }
 
 /* -t: the picture's form and channel */
@@ -183,7 +233,7 @@ picture(Heap *h)
 }
 
 static int
-leak(int *pids, int npid)
+leak(int *pids, int npid, int retries)
 {
 	Target *t;
 	Pool *pool;
@@ -192,10 +242,6 @@ leak(int *pids, int npid)
 	double t0, t1;
 	int r;
 
-	if(binary != NULL && access(binary, R_OK) < 0){
-		fprintf(stderr, "leak: -f %s: %s\n", binary, strerror(errno));
-		exit(Err);
-	}
 	if(!hwsamevm(pids, npid))
 		fatal(NULL);
 	t0 = now();
@@ -207,9 +253,10 @@ leak(int *pids, int npid)
 		fatal(NULL);
 	}
 	memset(&heap, 0, sizeof heap);
-	r = poolwalk(pool, t, &heap, poolretries());
+	r = poolwalk(pool, t, &heap, retries);
 	if(r < 0){
 		hwdetach(t);
+		poolstats(stderr, "leak", pool, t, -1, now()-t0, now()-t0);
 		fatal(pool->name);
 	}
 	if(r > 0)
@@ -226,9 +273,9 @@ leak(int *pids, int npid)
 		hwscript(t, &heap, cflag);
 	else
 		hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
-	if(fflush(stdout) != 0)
-		return Err;
-	stats(t, pool, &heap, t0, t1, now());
+	if(hwflush(stdout) < 0)
+		fatal("standard output");
+	poolstats(stderr, "leak", pool, t, nblocks(&heap), t1-t0, now()-t0);
 	return r > 0 ? Inexact : Ok;
 }
 
@@ -236,7 +283,7 @@ int
 main(int argc, char **argv)
 {
 	char *argv0;
-	int *pids, i, c;
+	int *pids, i, c, retries;
 
 	argv0 = argv[0];
 	while((c = getopt(argc, argv, "abcdsf:r:x:t:")) != -1)
@@ -260,7 +307,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "leak: can only use one of -b, -c or -s\n");
 		exit(Usage);
 	}
-	if((res && atoi(res) <= 0) || (width && (atoi(width) <= 0 || atoi(width) > 1<<16))){
+	if((res && !count(res, Maxres)) || (width && !count(width, Maxwidth))){
 		fprintf(stderr, "leak: -r and -x want positive numbers (width at most 65536)\n");
 		exit(Usage);
 	}
@@ -268,15 +315,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "leak: -t %s: want m8, r8g8b8, compressed, compressed,r8g8b8, png or png,r8g8b8\n", type);
 		exit(Usage);
 	}
-	if(argc == 1 && !isdigit((uchar)argv[0][0]))
+	if((retries = poolretries()) < 0){
+		fprintf(stderr, "leak: %s\n", errstr());
+		exit(Usage);
+	}
+	if(binary != NULL && hwsymcheck(binary) < 0)
+		fatal("-f");
+	/* an argument that is not all digits is a name, though it begin with one */
+	if(argc == 1 && strspn(argv[0], "0123456789") != strlen(argv[0]))
 		byname(argv0, argv[0]);
-	pids = malloc(argc * sizeof pids[0]);
-	for(i = 0; i < argc; i++){
-		pids[i] = atoi(argv[i]);
-		if(pids[i] <= 0 || strspn(argv[i], "0123456789") != strlen(argv[i])){
-			fprintf(stderr, "leak: %s is not a pid\n", argv[i]);
+	if(fcntl(1, F_GETFD) < 0){
+		fprintf(stderr, "leak: standard output is closed\n");
+		exit(Err);
+	}
+	pids = emalloc(argc * sizeof pids[0]);
+	for(i = 0; i < argc; i++)
+		if(hwparsepid(argv[i], &pids[i]) < 0){
+			fprintf(stderr, "leak: %s\n", errstr());
 			exit(Usage);
 		}
-	}
-	return leak(pids, argc);
+	return leak(pids, argc, retries);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <time.h>
 #include "../../lib/heapwalk/heapwalk.h"
 #include "../../lib/poolmodel/poolmodel.h"
 
@@ -26,6 +28,26 @@ fatal(char *what)
 	exit(Err);
 }
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
+}
+
+static long
+nblocks(Site *v, long n)
+{
+	long i, k;
+
+	k = 0;
+	for(i = 0; i < n; i++)
+		k += v[i].count;
+	return k;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -34,18 +56,27 @@ main(int argc, char **argv)
 	Pool *pool;
 	Sites *ss;
 	Site *v;
+	double t0, t1;
 	long i, n;
-	int pid, r;
+	int pid, r, retries;
 
-	if(argc < 2 || argc > 3 || strspn(argv[1], "0123456789") != strlen(argv[1]))
+	if(argc < 2 || argc > 3)
 		usage();
-	pid = atoi(argv[1]);
-	if(pid <= 0)
+	if(hwparsepid(argv[1], &pid) < 0){
+		fprintf(stderr, "umem: %s\n", errstr());
 		usage();
-	if(argc == 3 && access(argv[2], R_OK) < 0){
-		fprintf(stderr, "umem: %s: %s\n", argv[2], strerror(errno));
+	}
+	if((retries = poolretries()) < 0){
+		fprintf(stderr, "umem: %s\n", errstr());
+		exit(Usage);
+	}
+	if(argc == 3 && hwsymcheck(argv[2]) < 0)
+		fatal("textfile");
+	if(fcntl(1, F_GETFD) < 0){
+		fprintf(stderr, "umem: standard output is closed\n");
 		exit(Err);
 	}
+	t0 = now();
 	t = hwattach(&pid, 1);
 	if(t == NULL)
 		fatal(NULL);
@@ -55,17 +86,21 @@ main(int argc, char **argv)
 	}
 	ss = hwsites();
 	hwsitecount(&heap, t, ss);
-	r = poolwalk(pool, t, &heap, poolretries());
+	r = poolwalk(pool, t, &heap, retries);
 	hwdetach(t);
-	if(r < 0)
+	t1 = now();
+	if(r < 0){
+		poolstats(stderr, "umem", pool, t, -1, t1-t0, t1-t0);
 		fatal(pool->name);
+	}
 	if(r > 0)
 		fprintf(stderr, "umem: %s: the counts may be inexact: %s\n", pool->name, errstr());
 	v = hwsitelist(t, ss, 0, &n);
 	hwsitehint(ss, n, "umem");
 	for(i = 0; i < n; i++)
 		printf("%6ld %11lld %s\n", v[i].count, v[i].bytes, v[i].name);
-	if(fflush(stdout) != 0)
-		return Err;
+	if(hwflush(stdout) < 0)
+		fatal("standard output");
+	poolstats(stderr, "umem", pool, t, nblocks(v, n), t1-t0, now()-t0);
 	return r > 0 ? Inexact : Ok;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <errno.h>
 #include "heapwalk.h"
 #include "fns.h"
 
@@ -21,6 +22,16 @@ werrstr(char *fmt, ...)
 	vsnprintf(raw, sizeof raw, fmt, arg);
 	va_end(arg);
 	hwesc(raw, Emsg, err, sizeof err);
+}
+
+/* Everything written, or -1 with errstr saying why (a full disk, a closed descriptor). */
+int
+hwflush(FILE *f)
+{
+	if(fflush(f) == 0 && !ferror(f))
+		return 0;
+	werrstr("write error: %s", strerror(errno ? errno : EIO));
+	return -1;
 }
 
 char*

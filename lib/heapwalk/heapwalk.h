@@ -81,7 +81,8 @@ struct Target {
 
 enum { Lexec = 1, Lexit };
 
-/* err.c: one error string, as Plan 9's errstr */
+/* err.c: one error string, as Plan 9's errstr; hwflush names a failed write */
+int	hwflush(FILE*);
 void	werrstr(char*, ...) __attribute__((format(printf, 1, 2)));
 char	*errstr(void);
 void	*emalloc(size_t);
@@ -119,6 +120,7 @@ int	hwobjs(Target*, Obj **op);
 u64	hwtlsblock(Target*, Thread*, int modid);
 
 /* sym.c */
+int	hwsymcheck(char *binary);	/* before attaching: a readable ELF file */
 int	hwsymopen(Target*, char *binary);
 int	hwsymname(Target*, u64 addr, char *buf, int n);	/* "sym+0x1a", demangled */
 int	hwsymword(Target*, u64 addr, char *buf, int n);	/* the same, mangled: one word */
@@ -132,8 +134,10 @@ int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
 u64	hwsymbefore(Target*, char *objpat, u64 addr);
 
 /* pids.c */
+int	hwparsepid(char *s, int *pid);
 int	hwpidsbyname(char *name, int **pids);
 int	hwsamevm(int *pids, int npid);
+int	hwvmsame(int a, int b);
 
 /*
  * What an allocator model hands to marking:

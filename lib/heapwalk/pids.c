@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <limits.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -76,9 +78,26 @@ hwpidsbyname(char *name, int **pids)
 
 enum { KcmpVm = 1 };
 
+/* A pid as given: all digits, and no larger than a pid can be. */
+int
+hwparsepid(char *s, int *pid)
+{
+	char *e;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &e, 10);
+	if(*s < '0' || *s > '9' || *e != 0 || errno != 0 || n <= 0 || n > INT_MAX){
+		werrstr("%s is not a pid", s);
+		return -1;
+	}
+	*pid = n;
+	return 0;
+}
+
 /* Another process in the same address space: kcmp, or identical maps when kcmp is missing. */
-static int
-samevm2(int a, int b)
+int
+hwvmsame(int a, int b)
 {
 	char pa[64], pb[64];
 	static char ba[1<<16], bb[1<<16];
@@ -100,7 +119,7 @@ hwsamevm(int *pids, int npid)
 	int i;
 
 	for(i = 1; i < npid; i++)
-		if(!samevm2(pids[0], pids[i])){
+		if(!hwvmsame(pids[0], pids[i])){
 			werrstr("processes %d and %d do not share an address space; run leak on each separately",
 				pids[0], pids[i]);
 			return 0;

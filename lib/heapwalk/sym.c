@@ -9,6 +9,10 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <libgen.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <elf.h>
+#include <sys/stat.h>
 #include <elfutils/libdwfl.h>
 #include "heapwalk.h"
 #include "fns.h"
@@ -41,6 +45,40 @@ static const Dwfl_Callbacks callbacks = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.debuginfo_path = &debugpath,
 };
+
+/* A file to take symbols from: checked before the target is stopped for it. */
+int
+hwsymcheck(char *binary)
+{
+	struct stat st;
+	char magic[SELFMAG];
+	int fd, n;
+
+	if(stat(binary, &st) < 0){
+		werrstr("%s: %s", binary, strerror(errno));
+		return -1;
+	}
+	if(S_ISDIR(st.st_mode)){
+		werrstr("%s is a directory, not a program", binary);
+		return -1;
+	}
+	if(!S_ISREG(st.st_mode)){
+		werrstr("%s is not a regular file", binary);
+		return -1;
+	}
+	fd = open(binary, O_RDONLY);
+	if(fd < 0){
+		werrstr("%s: %s", binary, strerror(errno));
+		return -1;
+	}
+	n = read(fd, magic, sizeof magic);
+	close(fd);
+	if(n != SELFMAG || memcmp(magic, ELFMAG, SELFMAG) != 0){
+		werrstr("%s is not an ELF file", binary);
+		return -1;
+	}
+	return 0;
+}
 
 int
 hwsymopen(Target *t, char *binary)

@@ -18,7 +18,7 @@ struct Glibc {
 	u64	codehi;
 	int	exact;		/* found from debug information */
 	/* layout of this version */
-	int	ofast, otop, obins, onext, arenasz;
+	int	ofast, otop, obins, onext, osysmem, arenasz;
 	int	heapinfosz;
 	int	ntc, tcount16, tcsz;
 	int	tcslots;	/* 2.42+: counts[] holds free slots left of tcfill */
@@ -51,7 +51,7 @@ int	ptguessversion(Target*, Glibc*);
 int	ptwalk(Pool*, Target*, Heap*);
 
 /* ptfree.c */
-int	ptfastbins(Target*, Glibc*, Heap*, u64 arena);
+int	ptfastbins(Target*, Glibc*, Heap*, u64 arena, long most);	/* most: chunks in all */
 int	pttcaches(Target*, Glibc*, Heap*);
 
 /* ptutil.c */

@@ -5,38 +5,57 @@
  * disagrees with its chain: that is reported as a mid-update.
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
 
-int
-ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena)
+/* A chunk the free lists hold: free, and its bytes are the chunk's less the header. */
+static void
+setfree(Heap *h, Block *b)
 {
-	u64 slot, p, size;
-	Block *b;
-	int i, r;
-	long n;
+	heapsetflag(h, b, Bfree);
+	b->usable = b->size = b->chunk - Hdr;
+}
 
-	r = 0;
+/*
+ * One arena's fastbins.  A link that is not a free chunk of the bin's
+ * size is named at the chunk that holds it (the arena, for a head).
+ */
+int
+ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
+{
+	u64 slot, p, size, holder;
+	Block *b;
+	long n;
+	int i;
+
 	if(g->ofast < 0)
 		return 0;	/* 2.43 has none */
 	for(i = 0; i < Nfast; i++){
 		slot = arena + g->ofast + 8*i;
 		p = ptword(t, slot);
 		size = Minsize + 16*i;
+		holder = arena;
 		for(n = 0; p != 0; n++){
 			b = ptchunk(t, g, h, p);
-			if(b == NULL || b->chunk != size || n > Maxlist){
-				werrstr("fastbin %d of arena 0x%llx links to 0x%llx, not a free 0x%llx-byte chunk",
-					i, (unsigned long long)arena, (unsigned long long)p, (unsigned long long)size);
-				r = 1;
-				break;
+			if(b == NULL || b->chunk != size){
+				werrstr("heap corrupted at 0x%llx in arena 0x%llx: fastbin %d links to 0x%llx, "
+					"which is not a free 0x%llx-byte chunk", (unsigned long long)holder,
+					(unsigned long long)arena, i, (unsigned long long)p, (unsigned long long)size);
+				return 1;
 			}
-			heapsetflag(h, b, Bfree);
+			if(n > most){
+				werrstr("heap corrupted at 0x%llx in arena 0x%llx: fastbin %d holds more chunks "
+					"than the heap (a cycle)", (unsigned long long)arena, (unsigned long long)arena, i);
+				return 1;
+			}
+			setfree(h, b);
+			holder = p;
 			p = ptreveal(g, p + Hdr, ptword(t, p + Hdr));
 		}
 	}
-	return r;
+	return 0;
 }
 
 static long
@@ -50,57 +69,98 @@ tcount(Target *t, Glibc *g, u64 tc, int i)
 	return g->tcslots ? g->tcfill - (long)w : (long)w;
 }
 
-/* 2.43 pads the tcache's request twice when it comes from _int_malloc. */
-static int
-tcsized(Glibc *g, u64 size)
-{
-	return size == (u64)g->tcsz || (g->minor >= 43 && size == (u64)g->tcsz + 16);
-}
-
 /*
- * One tcache: its chunk is bookkeeping, and its entries are free.
- * With mark 0, only whether it holds together.
+ * The tcache's own chunk: its size, which 2.43 pads twice when the
+ * request comes from _int_malloc, or a page of its own when every
+ * request is mmapped (mmap_threshold=0).
  */
 static int
-tcache(Target *t, Glibc *g, Heap *h, u64 tc, u64 key, int mark)
+tcchunk(Glibc *g, Block *b)
 {
-	Block *tb, *b;
-	u64 e, ents, size;
+	if(b->flags & Bmmapped)
+		return b->usable >= (u64)g->tcsz - Hdr;
+	return b->chunk == (u64)g->tcsz || (g->minor >= 43 && b->chunk == (u64)g->tcsz + 16);
+}
+
+typedef struct Tc Tc;
+struct Tc {
+	u64	tc;		/* the tcache: its chunk's user pointer */
+	u64	key;
+	int	tid;		/* whose */
+	int	mark;		/* 0: only see whether it holds together */
+};
+
+static int
+tcbad(Tc *c, u64 at, char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A tcache that does not hold together: named at the chunk with the bad word. */
+static int
+tcbad(Tc *c, u64 at, char *fmt, ...)
+{
+	char why[256];
+	va_list arg;
+
+	if(c->mark){
+		va_start(arg, fmt);
+		vsnprintf(why, sizeof why, fmt, arg);
+		va_end(arg);
+		werrstr("heap corrupted at 0x%llx in thread %d's tcache 0x%llx: %s",
+			(unsigned long long)at, c->tid, (unsigned long long)(c->tc - Hdr), why);
+	}
+	return 1;
+}
+
+/* One bin's chain: as long as its count, each link a free chunk of the bin's size. */
+static int
+tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
+{
+	Block *b;
+	u64 e, holder, ents, size;
 	long cnt, n;
+
+	cnt = tcount(t, g, c->tc, i);
+	ents = c->tc + g->ntc*(g->tcount16 ? 2 : 1);
+	e = ptword(t, ents + 8*i);
+	size = Minsize + 16*i;
+	holder = c->tc - Hdr;
+	if(cnt < 0 || cnt > 65535)
+		return tcbad(c, holder, "bin %d's count, %ld, is impossible", i, cnt);
+	for(n = 0; e != 0; n++){
+		if(n == cnt)
+			return tcbad(c, c->tc - Hdr, "bin %d holds more chunks than its count, %ld (a cycle?)", i, cnt);
+		b = ptchunk(t, g, h, e - Hdr);
+		/* 2.42's large bins hold a range of sizes, mmapped ones too */
+		if(b == NULL || (e & 15) != 0 || (i < 64 ? b->chunk != size : b->chunk <= 0x410))
+			return tcbad(c, holder, "bin %d links to 0x%llx, which is not a free chunk of its size",
+				i, (unsigned long long)e);
+		if(g->haskey && c->key != 0 && ptword(t, e+8) != c->key)
+			return tcbad(c, e - Hdr, "bin %d's chunk lacks the tcache key: written after free", i);
+		if(c->mark)
+			setfree(h, b);
+		holder = e - Hdr;
+		e = ptreveal(g, e, ptword(t, e));
+	}
+	if(n != cnt)
+		return tcbad(c, c->tc - Hdr, "bin %d's count is %ld, but its chain ends after %ld", i, cnt, n);
+	return 0;
+}
+
+/* One tcache: its chunk is bookkeeping, and its entries are free. */
+static int
+tcache(Target *t, Glibc *g, Heap *h, Tc *c)
+{
+	Block *tb;
 	int i;
 
-	tb = ptchunk(t, g, h, tc - Hdr);
-	if(tb == NULL || !tcsized(g, tb->chunk)){
-		werrstr("tcache 0x%llx is not a 0x%x-byte chunk", (unsigned long long)tc, g->tcsz);
-		return 1;
-	}
-	if(mark)
+	tb = ptchunk(t, g, h, c->tc - Hdr);
+	if(tb == NULL || !tcchunk(g, tb))
+		return tcbad(c, c->tc - Hdr, "not a 0x%x-byte chunk", g->tcsz);
+	if(c->mark)
 		heapsetflag(h, tb, Binternal);
-	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
-	for(i = 0; i < g->ntc; i++){
-		cnt = tcount(t, g, tc, i);
-		e = ptword(t, ents + 8*i);
-		size = Minsize + 16*i;
-		for(n = 0; e != 0 && n <= cnt; n++){
-			b = ptchunk(t, g, h, e - Hdr);
-			if(b == NULL || (e & 15) != 0)
-				goto bad;
-			/* 2.42's large bins hold a range of sizes, mmapped ones too */
-			if(i < 64 ? b->chunk != size : b->chunk <= 0x410)
-				goto bad;
-			if(g->haskey && key != 0 && ptword(t, e+8) != key)
-				goto bad;
-			if(mark)
-				heapsetflag(h, b, Bfree);
-			e = ptreveal(g, e, ptword(t, e));
-		}
-		if(n != cnt || e != 0)
-			goto bad;
-	}
+	for(i = 0; i < g->ntc; i++)
+		if(tcbin(t, g, h, c, i) != 0)
+			return 1;
 	return 0;
-bad:
-	werrstr("tcache 0x%llx bin %d is mid-update", (unsigned long long)tc, i);
-	return 1;
 }
 
 /* The key every free tcache entry carries: 2.29-2.33 the tcache itself, then a random word. */
@@ -125,40 +185,58 @@ tcachekey(Target *t, Glibc *g, u64 tc)
 	return 0;
 }
 
+/* Where thread th keeps its tcache pointer if it is at off: 0 if nowhere. */
+static u64
+tcat(Target *t, Glibc *g, Thread *th, long off)
+{
+	u64 blk, w;
+
+	if(th->state == Tgone)
+		return 0;
+	blk = hwtlsblock(t, th, g->tlsmod);
+	if(blk == 0 || hwpeek(t, blk + off, &w) < 0)
+		return 0;
+	return w;
+}
+
 /*
  * Without debug information the offset of `tcache' in libc's TLS block
  * is the word that, in the most threads, points at a whole tcache:
- * a tcache-sized chunk whose counts match its chains.
+ * a tcache-sized chunk whose counts match its chains.  Failing that,
+ * at one that is only tcache-sized, so a damaged tcache is found
+ * damaged rather than passed over.
  */
 static long
 findtcoff(Target *t, Glibc *g, Heap *h)
 {
-	u64 blk, w;
 	Block *b;
-	long off, best;
-	int i, n, most;
+	Tc c;
+	long off, best[2];
+	int i, n[2], most[2];
 
-	best = -1;
-	most = 0;
+	best[0] = best[1] = -1;
+	most[0] = most[1] = 0;
 	for(off = 0; off < 4096; off += 8){
-		n = 0;
+		n[0] = n[1] = 0;
 		for(i = 0; i < t->nthr; i++){
-			if(t->thr[i].state == Tgone)
+			c.tc = tcat(t, g, &t->thr[i], off);
+			if(c.tc == 0 || (b = ptchunk(t, g, h, c.tc - Hdr)) == NULL)
 				continue;
-			blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
-			if(blk == 0 || hwpeek(t, blk + off, &w) < 0 || w == 0)
+			if(!tcchunk(g, b) || (b->flags & Bfree))
 				continue;
-			b = ptchunk(t, g, h, w - Hdr);
-			if(b != NULL && tcsized(g, b->chunk) && !(b->flags & Bfree)
-			&& tcache(t, g, h, w, tcachekey(t, g, w), 0) == 0)
-				n++;
+			n[1]++;
+			c.key = tcachekey(t, g, c.tc);
+			c.mark = 0;
+			if(tcache(t, g, h, &c) == 0)
+				n[0]++;
 		}
-		if(n > most){
-			most = n;
-			best = off;
-		}
+		for(i = 0; i < 2; i++)
+			if(n[i] > most[i]){
+				most[i] = n[i];
+				best[i] = off;
+			}
 	}
-	return best;
+	return best[0] >= 0 ? best[0] : best[1];
 }
 
 static int
@@ -173,7 +251,8 @@ notheap(Target *t, u64 a)
 int
 pttcaches(Target *t, Glibc *g, Heap *h)
 {
-	u64 blk, tc;
+	char first[1024];
+	Tc c;
 	int i, r;
 
 	r = 0;
@@ -182,17 +261,19 @@ pttcaches(Target *t, Glibc *g, Heap *h)
 	if(g->tcoff < 0)
 		return 0;	/* no thread has a tcache yet */
 	for(i = 0; i < t->nthr; i++){
-		if(t->thr[i].state == Tgone)
-			continue;
-		blk = hwtlsblock(t, &t->thr[i], g->tlsmod);
-		if(blk == 0 || hwpeek(t, blk + g->tcoff, &tc) < 0 || tc == 0)
-			continue;
-		if(notheap(t, tc))
+		c.tc = tcat(t, g, &t->thr[i], g->tcoff);
+		if(c.tc == 0 || notheap(t, c.tc))
 			continue;	/* 2.43: a thread without one points at libc's dummy */
-		if(tcache(t, g, h, tc, tcachekey(t, g, tc), 1) != 0){
-			t->thr[i].busy = 1;	/* its owner is mid-update */
+		c.key = 0;	/* a word written after free spoils no list */
+		c.tid = t->thr[i].tid;
+		c.mark = 1;
+		if(tcache(t, g, h, &c) != 0 && r == 0){
+			t->thr[i].busy = 1;	/* its owner may be mid-update */
+			snprintf(first, sizeof first, "%s", errstr());
 			r = 1;
 		}
 	}
+	if(r != 0)
+		werrstr("%s", first);	/* the first: a retry must find the same */
 	return r;
 }

@@ -22,6 +22,7 @@ arena(Glibc *g, int v)
 	}
 	g->obins = g->otop + 16;
 	g->onext = g->obins + 254*8 + 16;
+	g->osysmem = g->onext + 24;	/* after next, next_free, attached_threads */
 	g->arenasz = g->onext + 40;
 	g->heapinfosz = v >= 35 ? 0x30 : 0x20;
 }

@@ -50,7 +50,13 @@ ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 	b->hdr = chunk;
 	b->chunk = size;
 	b->addr = chunk + Hdr;
-	b->usable = (flags & Bmmapped) ? size - g->mmhdr : size - 8;
+	/* in use, a chunk has the next one's prev_size too; free, that word is its own size */
+	if(flags & Bmmapped)
+		b->usable = size - g->mmhdr;
+	else if(flags & Bfree)
+		b->usable = size - Hdr;
+	else
+		b->usable = size - 8;
 	b->size = b->usable;
 	b->flags = flags;
 	if(!(flags & Bfree))

@@ -6,6 +6,7 @@
  * bit, then from the fastbins and tcaches (ptfree.c).
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "../heapwalk/heapwalk.h"
@@ -22,10 +23,15 @@ struct Walk {
 	u64	bad;		/* where a chunk made no sense */
 	u64	end;		/* where the last segment walked ended */
 	u64	last;		/* the last chunk walked before that */
+	u64	at;		/* the chunk the last walk stopped at */
+	u64	topend;		/* where top must end, 0 when unknown */
+	int	inmain;		/* walking the main arena's chunks */
 	int	foundtop;
 	int	nfixed;		/* own ranges known before the anonymous walk */
 	int	dry;		/* only see whether the chunks hold together */
+	long	nchunk;		/* chunks walked */
 	char	why[128];
+	char	first[1024];	/* the first problem after the walk */
 };
 
 static void
@@ -35,16 +41,55 @@ addchunk(Walk *w, u64 p, u64 size, int flags)
 
 	if(w->dry)
 		return;
+	w->nchunk++;
 	ptblock(w->t, w->g, p, size, flags, &b);
 	heapadd(w->h, &b);
 }
 
 static int
-corrupt(Walk *w, u64 p, char *why)
+corrupt(Walk *w, u64 p, char *fmt, ...)
 {
+	va_list arg;
+
 	w->bad = p;
-	snprintf(w->why, sizeof w->why, "%s", why);
+	va_start(arg, fmt);
+	vsnprintf(w->why, sizeof w->why, fmt, arg);
+	va_end(arg);
 	return Ebad;
+}
+
+/* Top is the last chunk: it ends its heap, where the arena's accounts say. */
+static int
+topchunk(Walk *w, u64 p, u64 lim)
+{
+	u64 size, end;
+
+	size = ptword(w->t, p+8) & ~7ULL;
+	end = p + size;
+	if((size & 15) != 0 || end < p || end > lim)
+		return corrupt(w, p, "the top chunk's size, 0x%llx, runs past the heap's end 0x%llx",
+			(unsigned long long)size, (unsigned long long)lim);
+	/* unaccounted, it ends a page: a noncontiguous segment, or brk */
+	if(w->topend != 0 ? end != w->topend : (end & 4095) != 0 && lim - end >= 4096)
+		return corrupt(w, p, "the top chunk ends at 0x%llx, not at the heap's end 0x%llx",
+			(unsigned long long)end, (unsigned long long)(w->topend ? w->topend : lim));
+	addchunk(w, p, size, Bfree);
+	w->end = end;
+	w->foundtop = 1;
+	return Etop;
+}
+
+/* Flag bits that no chunk of this heap can have. */
+static int
+badbits(Walk *w, u64 p, u64 raw)
+{
+	if(raw & Ismmapped)
+		return corrupt(w, p, "a chunk inside a heap has IS_MMAPPED set (size word 0x%llx)",
+			(unsigned long long)raw);
+	if(w->inmain && (raw & Nonmain))
+		return corrupt(w, p, "a main arena chunk has NON_MAIN_ARENA set (size word 0x%llx)",
+			(unsigned long long)raw);
+	return 0;
 }
 
 /*
@@ -54,20 +99,17 @@ corrupt(Walk *w, u64 p, char *why)
 static int
 walkseg(Walk *w, u64 p, u64 lim, u64 top)
 {
-	u64 size, nsize, next;
+	u64 raw, size, nsize, next;
 	int r;
 
-	for(;;){
-		if(p == top){
-			size = ptword(w->t, p+8) & ~7ULL;
-			addchunk(w, p, size, Bfree);
-			w->end = p + size;
-			w->foundtop = 1;
-			return Etop;
-		}
+	for(;; p = next){
+		w->at = p;
+		if(p == top)
+			return topchunk(w, p, lim);
 		if(p + Hdr > lim)
 			return p == lim ? Eend : corrupt(w, p, "chunk runs past the heap");
-		size = ptword(w->t, p+8) & ~7ULL;
+		raw = ptword(w->t, p+8);
+		size = raw & ~7ULL;
 		if(size == 0 || size == Hdr){
 			nsize = ptword(w->t, p+Hdr+8) & ~7ULL;
 			w->end = p + (size == 0 ? Hdr : 2*Hdr);
@@ -76,7 +118,9 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 			return corrupt(w, p, "16-byte chunk that is not a fencepost");
 		}
 		if(size < Minsize || (size & 15) != 0)
-			return corrupt(w, p, "bad chunk size");
+			return corrupt(w, p, "bad chunk size 0x%llx", (unsigned long long)size);
+		if(badbits(w, p, raw) != 0)
+			return Ebad;
 		next = p + size;
 		if(next > lim || next < p)
 			return corrupt(w, p, "chunk runs past the heap");
@@ -85,7 +129,6 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 			r = 0;
 		addchunk(w, p, size, r);
 		w->last = p;
-		p = next;
 	}
 }
 
@@ -123,14 +166,18 @@ mainseg(Walk *w, u64 p, u64 lim, u64 top)
 {
 	int r;
 
+	w->topend = 0;
+	w->inmain = 1;
 	w->dry = 1;
 	r = walkseg(w, p, lim, top);
 	w->dry = 0;
 	if(r == Etop || (r == Efence && w->end > p + 2*Hdr && pageup(w->end) - w->end < 16)){
 		walkseg(w, p, lim, top);
 		heapown(w->h, p, w->end, Rheap);
+		w->inmain = 0;
 		return pageup(w->end);
 	}
+	w->inmain = 0;
 	return 0;
 }
 
@@ -153,24 +200,52 @@ anon(Map *m)
 		&& (m->prot & (PROT_READ|PROT_WRITE)) == (PROT_READ|PROT_WRITE);
 }
 
-/* The main arena's [heap] segment, from sbrk_base; the rest is in walkanon. */
+/* The main heap's walk ended before top: name the chunk that led it astray. */
+static int
+strayed(Walk *w)
+{
+	u64 size;
+
+	if(w->last == 0){
+		werrstr("heap corrupted at 0x%llx in the main arena: a chunk of size 0x%llx "
+			"where the heap goes on to its top chunk", (unsigned long long)w->at,
+			(unsigned long long)(ptword(w->t, w->at+8) & ~7ULL));
+		return -1;
+	}
+	size = ptword(w->t, w->last+8) & ~7ULL;
+	werrstr("heap corrupted at 0x%llx in the main arena: its size, 0x%llx, leads to 0x%llx, "
+		"which is not a chunk", (unsigned long long)w->last,
+		(unsigned long long)size, (unsigned long long)(w->last + size));
+	return -1;
+}
+
+/*
+ * The main arena's [heap] segment, from sbrk_base, contiguous unless
+ * brk failed (the rest is then in walkanon): top ends it where the
+ * arena's accounts, sbrk_base + system_mem, say it must.
+ */
 static int
 walkmain(Walk *w)
 {
 	Glibc *g;
 	Map *m;
-	u64 top, start, size;
-	int i, r;
+	u64 top, start;
+	int i, r, noncontig;
 
 	g = w->g;
 	top = ptword(w->t, g->arena + g->otop);
 	if(top == g->arena + g->obins - 16)
 		return 0;	/* initial top: nothing allocated yet */
 	start = g->mp ? ptword(w->t, g->mp + g->osbrk) : 0;
+	noncontig = ptword32(w->t, g->arena + 4) & Noncontig;
+	w->inmain = 1;
 	for(i = 0; i < w->t->nmap; i++){
 		m = &w->t->map[i];
 		if(strcmp(m->path, "[heap]") != 0)
 			continue;
+		w->topend = 0;
+		if(start != 0 && start >= m->start && start < m->end && !noncontig)
+			w->topend = start + ptword(w->t, g->arena + g->osysmem);
 		if(start == 0 || start < m->start || start >= m->end)
 			start = m->start;
 		start = align16(start + Hdr) - Hdr;
@@ -179,16 +254,12 @@ walkmain(Walk *w)
 		if(segresult(w, r, "the main arena") < 0)
 			return -1;
 		/* only a main arena that went on in mmapped memory ends [heap] without top */
-		if(r != Etop && !(ptword32(w->t, g->arena + 4) & Noncontig)){
-			size = ptword(w->t, w->last+8) & ~7ULL;
-			werrstr("heap corrupted at 0x%llx in the main arena: its size, 0x%llx, leads to 0x%llx, "
-				"which is not a chunk", (unsigned long long)w->last,
-				(unsigned long long)size, (unsigned long long)(w->last + size));
-			return -1;
-		}
+		if(r != Etop && !noncontig)
+			return strayed(w);
 		/* a static program's TLS sits in [heap] below sbrk_base: a root */
 		heapown(w->h, start, m->end, Rheap);
 	}
+	w->inmain = 0;
 	return 0;
 }
 
@@ -216,6 +287,8 @@ walkarena(Walk *w, u64 a)
 		first = hi + g->heapinfosz;
 		if(prev == 0)
 			first = align16(a + g->arenasz + Hdr) - Hdr;
+		/* top is in the newest heap, and ends the part of it in use */
+		w->topend = n == 0 ? hi + size : 0;
 		if(w->h->visit == NULL)
 			hwsnap(w->t, hi, hi+size);
 		r = walkseg(w, first, hi+size, top);
@@ -320,7 +393,7 @@ fastbins(Walk *w)
 	r = 0;
 	a = w->g->arena;
 	for(n = 0; n < 100000; n++){
-		r |= ptfastbins(w->t, w->g, w->h, a);
+		r |= ptfastbins(w->t, w->g, w->h, a, w->nchunk);
 		a = ptword(w->t, a + w->g->onext);
 		if(a == w->g->arena || a == 0)
 			break;
@@ -405,46 +478,66 @@ mmapcheck(Walk *w, long count, u64 bytes)
 	b = ptword(w->t, w->g->mp + w->g->ommapped);
 	if(n == count && b == bytes)
 		return 0;
-	werrstr("found %ld mmapped chunks (%llu bytes) but malloc counts %ld (%llu bytes)",
-		count, (unsigned long long)bytes, n, (unsigned long long)b);
+	werrstr("found %ld mmapped chunks (%llu bytes) but malloc counts %ld (%llu bytes): "
+		"some lie where they cannot be read as chunks", count, (unsigned long long)bytes,
+		n, (unsigned long long)b);
 	return 1;
 }
 
+/* The first problem found stays the one errstr names. */
+static int
+problem(Walk *w, int had, int found)
+{
+	if(found && !had)
+		snprintf(w->first, sizeof w->first, "%s", errstr());
+	return had || found;
+}
+
+/*
+ * A problem met while no thread is inside the allocator is odd: if
+ * it lasts through a retry, the heap is damaged (poolwalk).  Forced
+ * to the end, a walk notes the first problem and carries on.
+ */
 int
 ptwalk(Pool *pool, Target *t, Heap *h)
 {
 	Walk w;
 	long count;
-	u64 bytes;
-	int r;
+	u64 bytes, top;
+	int inside, r;
 
 	memset(&w, 0, sizeof w);
 	w.t = t;
 	w.g = pool->aux;
 	w.h = h;
-	if(!pool->force && busy(t, w.g))
-		return 1;
+	inside = busy(t, w.g);
+	if(inside && !pool->force)
+		return Wbusy;
 	if(h->visit == NULL)
 		snapall(t);
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
 		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);
-	if(walkmain(&w) < 0)
-		return -1;
-	if(walkarenas(&w) < 0)
+	if(walkmain(&w) < 0 || walkarenas(&w) < 0)
 		return -1;
 	walkanon(&w, ptword32(t, w.g->arena + 4) & Noncontig, &count, &bytes);
-	if(!w.foundtop && ptword(t, w.g->arena + w.g->otop) != w.g->arena + w.g->obins - 16){
-		werrstr("the main arena's top chunk is in no heap segment found");
-		if(!pool->force)
-			return 1;
-	}
 	heapsort(h);
-	/* forced: note the first problem and carry on */
-	r = fastbins(&w);
+	r = 0;
+	top = ptword(t, w.g->arena + w.g->otop);
+	if(!w.foundtop && top != w.g->arena + w.g->obins - 16){
+		werrstr("heap corrupted at 0x%llx in the main arena: its top chunk is in no heap segment",
+			(unsigned long long)top);
+		r = problem(&w, r, 1);
+	}
 	if(r == 0 || pool->force)
-		r |= pttcaches(t, w.g, h);
+		r = problem(&w, r, fastbins(&w));
 	if(r == 0 || pool->force)
-		r |= mmapcheck(&w, count, bytes);
-	return r;
+		r = problem(&w, r, pttcaches(t, w.g, h));
+	if(r == 0 || pool->force)
+		r = problem(&w, r, mmapcheck(&w, count, bytes));
+	if(r != 0)
+		werrstr("%s", w.first);
+	if(inside)
+		return Wbusy;	/* forced: inexact whatever it found */
+	return r ? Wodd : Wdone;
 }
