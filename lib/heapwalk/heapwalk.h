@@ -105,6 +105,7 @@ long	hwread(Target*, u64 addr, void *buf, long n);
 int	hwpeek(Target*, u64 addr, u64 *w);
 Seg	*hwsnap(Target*, u64 start, u64 end);	/* whole mappings only: snapshots never overlap */
 uchar	*hwptr(Target*, u64 addr, u64 n);
+uchar	*hwptrpart(Target*, u64 addr, u64 end, u64 *n);
 void	hwdropsnaps(Target*);
 void	hwdropwins(Target*);
 
@@ -155,8 +156,8 @@ enum {
 typedef struct Block Block;
 struct Block {
 	u64	addr;		/* the pointer malloc returned */
-	u64	size;		/* reported: the requested size if known, else usable */
-	u64	usable;		/* bytes the program may use: what marking scans */
+	u64	size;		/* reported and scanned: the requested size if known, else usable */
+	u64	usable;		/* bytes the program may use */
 	u64	hdr;		/* the chunk, header included */
 	u64	chunk;		/* its size */
 	u64	tag[2];	/* malloc and realloc pcs, when Btagged */

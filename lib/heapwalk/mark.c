@@ -41,14 +41,17 @@ scan(Mark *m, uchar *p, u64 n)
 	}
 }
 
+/* [start,end), through every snapshot it lies in; words never cross one (pages). */
 static void
 scanrange(Target *t, Mark *m, u64 start, u64 end)
 {
 	uchar *p;
+	u64 n;
 
-	p = hwptr(t, start, end-start);
-	if(p != NULL)
-		scan(m, p, end-start);
+	while(start < end && (p = hwptrpart(t, start, end, &n)) != NULL){
+		scan(m, p, n);
+		start += n;
+	}
 }
 
 static void
@@ -56,9 +59,13 @@ drain(Target *t, Mark *m)
 {
 	Block *b;
 
+	/*
+	 * Only the bytes the program asked for, when the block says how
+	 * many (malloc tags): past them lie the allocator's leftovers.
+	 */
 	while(m->nstk > 0){
 		b = m->stk[--m->nstk];
-		scanrange(t, m, b->addr, b->addr + (b->usable & ~7ULL));
+		scanrange(t, m, b->addr, b->addr + (b->size & ~7ULL));
 	}
 }
 

@@ -39,7 +39,11 @@ vmread(Target *t, u64 addr, void *buf, long n)
 	return process_vm_readv(t->tid, &l, 1, &r, 1, 0);
 }
 
-/* One read that may come back short; -1 only when nothing could be read. */
+/*
+ * One read that may come back short; -1 only when nothing could be read.
+ * process_vm_readv cannot read what the program made inaccessible
+ * (PROT_NONE): /proc/PID/mem, a debugger's reader, can.
+ */
 static long
 read1(Target *t, u64 addr, void *buf, long n)
 {
@@ -49,11 +53,11 @@ read1(Target *t, u64 addr, void *buf, long n)
 		r = vmread(t, addr, buf, n);
 		if(r >= 0)
 			return r;
-		if(errno == EFAULT)
-			return -1;
-		t->novm = 1;
+		if(errno != EFAULT)
+			t->novm = 1;
 	}
-	return pread(t->memfd, buf, n, addr);
+	r = pread(t->memfd, buf, n, addr);
+	return r > 0 ? r : -1;
 }
 
 /*
@@ -105,6 +109,23 @@ segat(Target *t, u64 addr)
 			return &t->seg[m];
 	}
 	return NULL;
+}
+
+/*
+ * The bytes from addr up to end, or as many as one snapshot holds
+ * of them, in *n; NULL when no snapshot holds addr.  A block that
+ * mprotect split lies in several.
+ */
+uchar*
+hwptrpart(Target *t, u64 addr, u64 end, u64 *n)
+{
+	Seg *s;
+
+	s = segat(t, addr);
+	if(s == NULL || end <= addr)
+		return NULL;
+	*n = (end < s->end ? end : s->end) - addr;
+	return s->buf + (addr - s->start);
 }
 
 /* A pointer to n bytes at addr inside a snapshot, or NULL. */

@@ -9,7 +9,12 @@
 #include <sys/mman.h>
 #include "heapwalk.h"
 
-enum { Redzone = 128, Origrax = 15 };
+enum {
+	Redzone = 128, Origrax = 15,
+	Tcbself = 0x10, Tcbguard = 0x28, Tcbptrguard = 0x30,	/* x86-64 tcbhead_t */
+	Tcbscan = 64<<10,	/* a stack's struct pthread lies this near its top */
+	Tcbalign = 16,
+};
 
 /*
  * Where a thread's live stack begins.  A function may keep data in the
@@ -84,9 +89,64 @@ rootmap(Target *t, Map *m)
 	return 1;
 }
 
-/* The live part of a stack starts at the lowest stack pointer in it, less the red zone. */
+static int
+livetcb(Target *t, u64 x)
+{
+	int i;
+
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].state != Tgone && t->thr[i].fsbase == x)
+			return 1;
+	return 0;
+}
+
+/*
+ * glibc keeps the stacks of threads that have ended for reuse, each
+ * with its struct pthread at the top: a TCB that points at itself and
+ * carries the process's stack and pointer guards, but that no live
+ * thread uses.  What lies below it is stale; the struct itself still
+ * holds glibc's pointers (the dtv).  Its address, or 0.
+ */
 static u64
-livestart(Target *t, Map *m)
+deadtcb(Target *t, Map *m, u64 guard[2])
+{
+	u64 x, lo, *w;
+
+	if(guard[0] == 0 && guard[1] == 0)
+		return 0;
+	lo = m->end - m->start > Tcbscan ? m->end - Tcbscan : m->start;
+	for(x = (m->end - Tcbptrguard - 8) & ~(u64)(Tcbalign-1); x >= lo; x -= Tcbalign){
+		w = (u64*)hwptr(t, x, Tcbptrguard + 8);
+		if(w == NULL)
+			return 0;
+		if(w[0] == x && w[Tcbself/8] == x && w[Tcbguard/8] == guard[0]
+		&& w[Tcbptrguard/8] == guard[1] && !livetcb(t, x))
+			return x;
+	}
+	return 0;
+}
+
+/* The guards every TCB of the process carries, from a live thread's. */
+static void
+guards(Target *t, u64 guard[2])
+{
+	int i;
+
+	guard[0] = guard[1] = 0;
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].state != Tgone && t->thr[i].fsbase != 0
+		&& hwpeek(t, t->thr[i].fsbase + Tcbguard, &guard[0]) == 0
+		&& hwpeek(t, t->thr[i].fsbase + Tcbptrguard, &guard[1]) == 0)
+			return;
+	guard[0] = guard[1] = 0;
+}
+
+/*
+ * The live part of a stack starts at the lowest stack pointer in it,
+ * less the red zone; of a dead thread's cached stack, at its TCB.
+ */
+static u64
+livestart(Target *t, Map *m, u64 guard[2])
 {
 	u64 s;
 	int i;
@@ -99,6 +159,8 @@ livestart(Target *t, Map *m)
 			if(s == m->start || stacklow(&t->thr[i]) < s)
 				s = stacklow(&t->thr[i]);
 	}
+	if(s == m->start && (m->prot & PROT_WRITE) && m->path[0] == 0 && (s = deadtcb(t, m, guard)) == 0)
+		s = m->start;
 	return s < m->start ? m->start : s;
 }
 
@@ -152,16 +214,18 @@ hwroots(Target *t, Heap *h)
 {
 	Roots *r;
 	Map *m;
+	u64 guard[2];
 	int i;
 
 	r = emalloc(sizeof *r);
+	guards(t, guard);
 	for(i = 0; i < t->nmap; i++){
 		m = &t->map[i];
 		if(!rootmap(t, m))
 			continue;
 		if(hwsnap(t, m->start, m->end) == NULL)
 			continue;
-		addunowned(r, h, livestart(t, m), m->end);
+		addunowned(r, h, livestart(t, m, guard), m->end);
 	}
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state != Tgone)

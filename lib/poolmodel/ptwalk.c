@@ -306,7 +306,7 @@ walkarena(Walk *w, u64 a)
  * the lead's length.
  */
 static u64
-mmapchunk(Walk *w, Map *m, u64 p)
+mmapchunk(Walk *w, u64 lim, u64 p)
 {
 	u64 psz, size, ext, k;
 	Glibc *g;
@@ -318,7 +318,7 @@ mmapchunk(Walk *w, Map *m, u64 p)
 		return 0;
 	size &= ~7ULL;
 	ext = size + g->mmtail;
-	if(ext < 4096 || (ext & 4095) != 0 || p + ext > m->end || p + ext < p)
+	if(ext < 4096 || (ext & 4095) != 0 || p + ext > lim || p + ext < p)
 		return 0;
 	for(k = Hdr; k + 2*Hdr <= size && ptword(w->t, p+k) == 0; k += 8)
 		;
@@ -331,34 +331,80 @@ mmapchunk(Walk *w, Map *m, u64 p)
 	return ext;
 }
 
-/* Anonymous memory holds the mmapped chunks, and main arena segments when brk failed. */
+/* Private anonymous memory of any protection: mprotect may split one chunk's mapping. */
+static int
+anypriv(Map *m)
+{
+	return !m->shared && (m->path[0] == 0 || strncmp(m->path, "[anon:", 6) == 0);
+}
+
+/* The end of the run of adjacent private anonymous mappings from map i; its last map in *j. */
+static u64
+runend(Target *t, int i, int *j)
+{
+	for(*j = i+1; *j < t->nmap && anypriv(&t->map[*j]) && t->map[*j].start == t->map[*j-1].end; (*j)++)
+		;
+	return t->map[*j-1].end;
+}
+
+/*
+ * A chunk's mappings that the walk's snapshot left out, because the
+ * program made them read-only or inaccessible: copied now, so that
+ * marking reads the whole block.
+ */
+static void
+snapchunk(Walk *w, int k, u64 p, u64 end)
+{
+	Map *m;
+
+	if(w->h->visit != NULL)
+		return;
+	for(; k < w->t->nmap && (m = &w->t->map[k])->start < end; k++)
+		if(m->end > p && !anon(m))
+			hwsnap(w->t, m->start, m->end);
+}
+
+/*
+ * Anonymous memory holds the mmapped chunks, and main arena segments
+ * when brk failed.  A chunk starts at a page, in any mapping of a run;
+ * an inaccessible mapping (read through /proc/PID/mem) only at its
+ * start, where mprotect of a block's first page would have put it.
+ */
 static void
 walkanon(Walk *w, int noncontig, long *count, u64 *bytes)
 {
 	Map *m;
-	u64 p, n, top;
-	int i;
+	u64 p, n, top, lim;
+	int i, j, k;
 
 	*count = 0;
 	*bytes = 0;
 	w->nfixed = w->h->nown;
 	top = ptword(w->t, w->g->arena + w->g->otop);
-	for(i = 0; i < w->t->nmap; i++){
-		m = &w->t->map[i];
-		if(!anon(m))
+	for(i = 0; i < w->t->nmap; i = j){
+		if(!anypriv(&w->t->map[i])){
+			j = i+1;
 			continue;
-		for(p = m->start; p < m->end; ){
+		}
+		lim = runend(w->t, i, &j);
+		for(p = w->t->map[i].start, k = i; p < lim; ){
+			while(w->t->map[k].end <= p)
+				k++;
+			m = &w->t->map[k];
 			if((n = ownedto(w, p)) != 0){
 				p = pageup(n);
 				continue;
 			}
-			if((n = mmapchunk(w, m, p)) != 0){
+			if(((m->prot & PROT_READ) || p == m->start) && (n = mmapchunk(w, lim, p)) != 0){
 				heapown(w->h, p, p+n, Rmmap);
+				snapchunk(w, k, p, p+n);
 				(*count)++;
 				*bytes += n;
 				p += n;
-			}else if(noncontig && (n = mainseg(w, p, m->end, top)) != 0)
+			}else if(noncontig && anon(m) && (n = mainseg(w, p, m->end, top)) != 0)
 				p = n;
+			else if(!(m->prot & PROT_READ))
+				p = m->end;
 			else
 				p += 4096;
 		}
