@@ -132,6 +132,7 @@ int	hwobjoff(Target*, u64 pc, char *buf, int n);	/* "object+0x1c6bd" */
 int	hwdemangle(char *name, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
+int	hwdefines(Target*, char *path, char *name);
 u64	hwsymbefore(Target*, char *objpat, u64 addr);
 
 /* pids.c */

@@ -276,6 +276,7 @@ typedef struct Find Find;
 struct Find {
 	char		*pat;
 	char		*exe;
+	char		*path;	/* or the module loaded from this file */
 	Dwfl_Module	*mod;
 };
 
@@ -291,7 +292,9 @@ matchmod(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *
 	f = arg;
 	if(name == NULL)
 		return DWARF_CB_OK;
-	if(f->pat == NULL)
+	if(f->path != NULL)
+		ok = strcmp(name, f->path) == 0;
+	else if(f->pat == NULL)
 		ok = strcmp(name, f->exe) == 0;
 	else{
 		dup = estrdup((char*)name);
@@ -314,6 +317,7 @@ findmod(Target *t, char *objpat)
 		return NULL;
 	f.pat = objpat;
 	f.exe = t->exe;
+	f.path = NULL;
 	f.mod = NULL;
 	dwfl_getmodules(t->syms->dwfl, matchmod, &f, 0);
 	return f.mod;
@@ -347,6 +351,35 @@ hwsymlookup(Target *t, char *objpat, char *name, u64 *addr, u64 *size, int *tls)
 		return 0;
 	}
 	return -1;
+}
+
+/* Whether the object loaded from path defines the global function name, as the dynamic linker sees. */
+int
+hwdefines(Target *t, char *path, char *name)
+{
+	Find f;
+	GElf_Sym sym;
+	GElf_Addr a;
+	const char *s;
+	int i, n, bind;
+
+	if(t->syms == NULL)
+		return 0;
+	memset(&f, 0, sizeof f);
+	f.path = path;
+	dwfl_getmodules(t->syms->dwfl, matchmod, &f, 0);
+	if(f.mod == NULL)
+		return 0;
+	n = dwfl_module_getsymtab(f.mod);
+	for(i = 1; i < n; i++){
+		s = dwfl_module_getsym_info(f.mod, i, &sym, &a, NULL, NULL, NULL);
+		if(s == NULL || strcmp(s, name) != 0 || sym.st_shndx == SHN_UNDEF)
+			continue;
+		bind = GELF_ST_BIND(sym.st_info);
+		if((bind == STB_GLOBAL || bind == STB_WEAK) && GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+			return 1;
+	}
+	return 0;
 }
 
 /* The lowest start and highest end of the named functions found in objpat. */

@@ -50,6 +50,29 @@ refuseforeign(Target *t)
 	return 0;
 }
 
+/*
+ * musl, static or not, whatever its file is called: its thread
+ * descriptor keeps the thread's tid where glibc's TCB keeps a random
+ * pointer guard (fs:0x30).
+ */
+enum { Tcbtid = 0x30 };
+
+static int
+musl(Target *t)
+{
+	int i, n;
+
+	n = 0;
+	for(i = 0; i < t->nthr; i++){
+		if(t->thr[i].state == Tgone)
+			continue;
+		if(t->thr[i].fsbase == 0 || ptword32(t, t->thr[i].fsbase + Tcbtid) != (u32)t->thr[i].tid)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
 static char*
 libcpath(Target *t)
 {
@@ -77,6 +100,51 @@ findtlsmod(Target *t, Glibc *g)
 	free(o);
 }
 
+/* Layers that take malloc's name but hand every call to glibc's. */
+static int
+layer(char *path)
+{
+	return fnmatch("libmalloctag*.so*", base(path), 0) == 0;
+}
+
+/*
+ * Whose malloc the program calls: the first object in the dynamic
+ * linker's search order that defines it, the executable first, then
+ * what was preloaded.  A static program's own malloc hides glibc's.
+ */
+static int
+refuseown(Target *t, Glibc *g)
+{
+	Obj *o;
+	u64 a, b, sz;
+	int i, n, tls, r;
+
+	if(strcmp(g->obj, t->exe) == 0){
+		if(hwsymlookup(t, NULL, "malloc", &a, &sz, &tls) == 0
+		&& hwsymlookup(t, NULL, "__libc_malloc", &b, &sz, &tls) == 0 && a != b){
+			werrstr("process %d uses its own malloc (%s defines it); leak models glibc's malloc only",
+				t->pids[0], t->exe);
+			return -1;
+		}
+		return 0;
+	}
+	r = 0;
+	n = hwobjs(t, &o);
+	for(i = 0; i < n; i++){
+		if(r == 0 && hwdefines(t, o[i].path, "malloc") && !layer(o[i].path)){
+			if(strcmp(o[i].path, g->obj) != 0){
+				werrstr("process %d uses a malloc defined in %s, not glibc's; "
+					"leak models glibc's malloc only", t->pids[0], o[i].path);
+				r = -1;
+			}else
+				r = 1;
+		}
+		free(o[i].path);
+	}
+	free(o);
+	return r < 0 ? -1 : 0;
+}
+
 Pool*
 poolfind(Target *t)
 {
@@ -86,9 +154,18 @@ poolfind(Target *t)
 
 	if(refuseforeign(t) < 0)
 		return NULL;
+	if(musl(t)){
+		werrstr("process %d uses musl's malloc (%s); leak models glibc's malloc only",
+			t->pids[0], t->exe);
+		return NULL;
+	}
 	g = emalloc(sizeof *g);
 	g->obj = libcpath(t);
 	g->objpat = base(g->obj);
+	if(refuseown(t, g) < 0){
+		free(g);
+		return NULL;
+	}
 	if(ptversion(t, g) < 0 && ptguessversion(t, g) < 0){
 		snprintf(name, sizeof name, "%s", errstr());
 		werrstr("process %d: %s; leak models glibc's malloc only "
