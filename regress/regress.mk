@@ -22,6 +22,12 @@ REGRESS_BINS += $(REGRESS_DIR)/t-tagged $(REGRESS_DIR)/t-tagged-pre \
 # lib/image's tests, run by regress/image-check
 REGRESS_BINS += $(REGRESS_DIR)/image-test
 
+# wrong or missing verdicts, run by regress/verdicts
+REGRESS_BINS += $(REGRESS_DIR)/t-joined $(REGRESS_DIR)/t-joined-dl $(REGRESS_DIR)/lib-tls.so \
+	$(REGRESS_DIR)/t-mprotect $(REGRESS_DIR)/t-stale $(REGRESS_DIR)/t-mainexit \
+	$(REGRESS_DIR)/musl-static $(REGRESS_DIR)/musl-dynamic $(REGRESS_DIR)/ownmalloc \
+	$(REGRESS_DIR)/foreign
+
 .PHONY: regress-targets regress-list
 regress-targets: $(REGRESS_BINS)
 
@@ -113,3 +119,29 @@ IMAGESRC = $(wildcard lib/image/*.c)
 
 $(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz
+
+# regress/verdicts: t-joined-dl is t-joined with a dlopen'd library's
+# dynamic TLS touched by every thread
+$(REGRESS_DIR)/lib-tls.so: regress/lib-tls.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -fPIC -shared -o $@ regress/lib-tls.c
+
+$(REGRESS_DIR)/t-joined-dl: regress/t-joined.c regress/truth.c regress/truth.h $(REGRESS_DIR)/lib-tls.so | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -DLIBTLS='"$(abspath $(REGRESS_DIR)/lib-tls.so)"' -o $@ regress/t-joined.c regress/truth.c -ldl
+
+# t-stale: tagged, like t-tagged
+$(REGRESS_DIR)/t-stale: regress/t-stale.c regress/truth.c regress/truth.h $(MALLOCTAG) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/t-stale.c regress/truth.c \
+		-L$(MTDIR) -Wl,--no-as-needed -lmalloctag -Wl,-rpath,$(abspath $(MTDIR))
+
+# allocators leak refuses: musl's (musl-gcc, from ./deps' musl-tools),
+# a program's own, and valgrind's (foreign, run under valgrind)
+MUSLCC = musl-gcc
+
+$(REGRESS_DIR)/musl-static: regress/foreign.c | $(REGRESS_DIR)
+	$(MUSLCC) $(RCFLAGS) -static -o $@ regress/foreign.c
+
+$(REGRESS_DIR)/musl-dynamic: regress/foreign.c | $(REGRESS_DIR)
+	$(MUSLCC) $(RCFLAGS) -o $@ regress/foreign.c
+
+$(REGRESS_DIR)/foreign $(REGRESS_DIR)/ownmalloc: $(REGRESS_DIR)/%: regress/%.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/$*.c

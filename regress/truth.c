@@ -30,6 +30,7 @@ struct Held
 
 static int	fd = -1;
 static int	exitmode;
+static int	chunks = 1;	/* blocks are glibc's chunks: not under valgrind */
 static int	vecmode;	/* 0 sse, 1 avx, 2 avx512: what truthspin zeroes */
 static Held	held[Nheld];
 static int	nheld;
@@ -211,9 +212,18 @@ truthheld(void *p, ulong n)
 	held[i].sum = sum(p, n);
 }
 
+enum { Ismmapped = 2 };	/* in glibc's chunk size word, below the block */
+
+/*
+ * free unmaps an mmapped chunk, whatever its size, so it goes to no
+ * bin: under GLIBC_TUNABLES=glibc.malloc.mmap_threshold=0 every
+ * block of the main arena is one
+ */
 void
 truthfree(void *p, ulong n, char *kind)
 {
+	if(kind != nil && chunks && (((volatile ulong*)p)[-1] & Ismmapped) != 0)
+		kind = "mmap";
 	record("free", p, n, kind);
 }
 
@@ -407,6 +417,9 @@ truthinit(void)
 		fd = open(s, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0666);
 	s = getenv("LEAK_TRUTH_EXIT");
 	exitmode = s != nil && strcmp(s, "1") == 0;
+	/* valgrind's blocks have no header: the word below is a redzone it reports reading */
+	s = getenv("LD_PRELOAD");
+	chunks = s == nil || strstr(s, "vgpreload") == nil;
 	__builtin_cpu_init();
 	if(__builtin_cpu_supports("avx512f"))
 		vecmode = 2;
