@@ -23,6 +23,8 @@ static struct {
 	{"libhoard.so*", "Hoard"},
 	{"libsnmalloc*.so*", "snmalloc"},
 	{"librpmalloc*.so*", "rpmalloc"},
+	{"vgpreload_memcheck*.so*", "valgrind's memcheck malloc"},
+	{"vgpreload_*.so*", "valgrind's replacement malloc"},
 };
 
 static char*
@@ -40,8 +42,9 @@ refuseforeign(Target *t)
 	unsigned i;
 	int j;
 
-	for(j = 0; j < t->nmap; j++)
-		for(i = 0; i < nelem(foreign); i++)
+	/* in the table's order: the first row that any mapping matches names it */
+	for(i = 0; i < nelem(foreign); i++)
+		for(j = 0; j < t->nmap; j++)
 			if(fnmatch(foreign[i].pat, base(t->map[j].path), 0) == 0){
 				werrstr("process %d uses %s (%s); leak models glibc's malloc only",
 					t->pids[0], foreign[i].name, t->map[j].path);
@@ -100,11 +103,56 @@ findtlsmod(Target *t, Glibc *g)
 	free(o);
 }
 
-/* Layers that take malloc's name but hand every call to glibc's. */
+/*
+ * Layers that take malloc's name but hand every call to glibc's, or,
+ * libc_malloc_debug with glibc.malloc.check, to glibc's own code
+ * built into it (debugcopy).
+ */
 static int
 layer(char *path)
 {
-	return fnmatch("libmalloctag*.so*", base(path), 0) == 0;
+	return fnmatch("libmalloctag*.so*", base(path), 0) == 0
+		|| fnmatch("libc_malloc_debug.so*", base(path), 0) == 0;
+}
+
+static char*
+mapped(Target *t, char *pat)
+{
+	int i;
+
+	for(i = 0; i < t->nmap; i++)
+		if(fnmatch(pat, base(t->map[i].path), 0) == 0)
+			return t->map[i].path;
+	return NULL;
+}
+
+/*
+ * With glibc.malloc.check (MALLOC_CHECK_) and libc_malloc_debug.so
+ * preloaded, every block comes from that library's own copy of
+ * malloc.c, with a main_arena, mp_ and heap of its own, and libc's
+ * stays unused.  Without the check it hands calls to libc's.
+ */
+static Glibc*
+debugcopy(Target *t, Glibc *g)
+{
+	Glibc *d;
+	char *path;
+
+	path = mapped(t, "libc_malloc_debug.so*");
+	if(path == NULL)
+		return NULL;
+	d = emalloc(sizeof *d);
+	*d = *g;
+	d->obj = path;
+	d->objpat = base(path);
+	findtlsmod(t, d);
+	/* in use: its heap has begun, or it has mmapped a block */
+	if(ptfindstate(t, d) < 0 || (ptunused(t, d, d->arena) && (d->mp == 0 || ptword32(t, d->mp + d->onmmaps) == 0))){
+		free(d);
+		return NULL;
+	}
+	d->check = 1;
+	return d;
 }
 
 /*
@@ -148,7 +196,7 @@ refuseown(Target *t, Glibc *g)
 Pool*
 poolfind(Target *t)
 {
-	Glibc *g;
+	Glibc *g, *d;
 	Pool *p;
 	char name[512];
 
@@ -174,11 +222,19 @@ poolfind(Target *t)
 		return NULL;
 	}
 	findtlsmod(t, g);
-	if(ptlayout(g) < 0 || ptfindstate(t, g) < 0){
+	if(ptlayout(g) < 0){
 		free(g);
 		return NULL;
 	}
-	snprintf(name, sizeof name, "glibc 2.%d (%s)", g->minor, g->exact ? "debug info" : "heuristics");
+	if((d = debugcopy(t, g)) != NULL){
+		free(g);
+		g = d;
+	}else if(ptfindstate(t, g) < 0){
+		free(g);
+		return NULL;
+	}
+	snprintf(name, sizeof name, "glibc 2.%d (%s%s)", g->minor, g->exact ? "debug info" : "heuristics",
+		g->check ? ", malloc check" : "");
 	p = emalloc(sizeof *p);
 	p->name = estrdup(name);
 	p->walk = ptwalk;

@@ -17,6 +17,7 @@ struct Glibc {
 	u64	codelo;		/* the allocator's code, to catch a thread inside it */
 	u64	codehi;
 	int	exact;		/* found from debug information */
+	int	check;		/* libc_malloc_debug's copy, glibc.malloc.check: a magic byte ends each request */
 	/* layout of this version */
 	int	ofast, otop, obins, onext, osysmem, arenasz;
 	int	heapinfosz;
@@ -58,6 +59,8 @@ int	pttcaches(Target*, Glibc*, Heap*);
 u64	ptword(Target*, u64 addr);
 u32	ptword32(Target*, u64 addr);
 u64	ptreveal(Glibc*, u64 slot, u64 stored);
+int	ptunused(Target*, Glibc*, u64 arena);
+int	ptbyte(Target*, u64 addr);
 Block	*ptchunk(Target*, Glibc*, Heap*, u64 chunk);
 
 /* pttag.c */

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdarg.h>
+#include <string.h>
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
@@ -248,6 +249,35 @@ notheap(Target *t, u64 a)
 	return m == NULL || m->inode != 0;
 }
 
+/*
+ * A main thread that called pthread_exit leaves its tcache behind,
+ * the main heap's first chunk, with nothing pointing at it any more:
+ * glibc's own, never used again, not the program's leak.
+ */
+static void
+deadmain(Target *t, Glibc *g, Heap *h)
+{
+	Block *b;
+	Tc c;
+	int i;
+
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].tid == t->pids[0] && t->thr[i].state != Tgone)
+			return;
+	for(i = 0; i < h->nown && h->own[i].kind != Rheap; i++)
+		;
+	if(i == h->nown || g->minor >= 43)	/* 2.43 makes the tcache later */
+		return;
+	memset(&c, 0, sizeof c);
+	c.tc = h->own[i].start + Hdr;
+	c.tid = t->pids[0];
+	b = ptchunk(t, g, h, h->own[i].start);
+	if(b == NULL || (b->flags & (Binternal|Bfree)) || !tcchunk(g, b) || tcache(t, g, h, &c) != 0)
+		return;
+	c.mark = 1;
+	tcache(t, g, h, &c);
+}
+
 int
 pttcaches(Target *t, Glibc *g, Heap *h)
 {
@@ -275,5 +305,7 @@ pttcaches(Target *t, Glibc *g, Heap *h)
 	}
 	if(r != 0)
 		werrstr("%s", first);	/* the first: a retry must find the same */
+	else
+		deadmain(t, g, h);
 	return r;
 }

@@ -43,9 +43,37 @@ tags(Target *t, Block *b)
 	b->flags |= Btagged;
 }
 
+/*
+ * glibc.malloc.check ends each request with a magic byte made from
+ * the chunk's address; from the block's last byte down, each byte
+ * of a chain gives the step to the next, until the magic.  The
+ * request's size, or Nocheck when the chain is broken.
+ */
+enum { Nocheck = -1 };
+
+static u64
+checked(Target *t, Block *b)
+{
+	u64 i, c, magic;
+
+	magic = ((b->hdr >> 3) ^ (b->hdr >> 11)) & 0xff;
+	if(magic == 1)
+		magic = 2;	/* a step of 1 must not read as the magic */
+	for(i = b->usable - 1; i < b->usable; i -= c){
+		c = ptbyte(t, b->addr + i);
+		if(c == magic)
+			return i;
+		if(c == 0 || c > i)
+			return Nocheck;
+	}
+	return Nocheck;
+}
+
 void
 ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 {
+	u64 n;
+
 	memset(b, 0, sizeof *b);
 	b->hdr = chunk;
 	b->chunk = size;
@@ -59,6 +87,9 @@ ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 		b->usable = size - 8;
 	b->size = b->usable;
 	b->flags = flags;
-	if(!(flags & Bfree))
-		tags(t, b);
+	if(flags & Bfree)
+		return;
+	if(g->check && b->usable > 0 && (n = checked(t, b)) != (u64)Nocheck)
+		b->size = n;
+	tags(t, b);
 }

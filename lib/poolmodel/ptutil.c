@@ -51,3 +51,20 @@ ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk)
 		return NULL;
 	return b;
 }
+
+/* Whether an arena has given out nothing yet: top is 0 before malloc's first call, then bin 1. */
+int
+ptunused(Target *t, Glibc *g, u64 arena)
+{
+	u64 top;
+
+	top = ptword(t, arena + g->otop);
+	return top == 0 || top == arena + g->obins - 16;
+}
+
+/* A byte of the target, through the word holding it. */
+int
+ptbyte(Target *t, u64 addr)
+{
+	return ptword(t, addr & ~7ULL) >> (8*(addr & 7)) & 0xff;
+}

@@ -234,8 +234,8 @@ walkmain(Walk *w)
 
 	g = w->g;
 	top = ptword(w->t, g->arena + g->otop);
-	if(top == g->arena + g->obins - 16)
-		return 0;	/* initial top: nothing allocated yet */
+	if(ptunused(w->t, g, g->arena))
+		return 0;
 	start = g->mp ? ptword(w->t, g->mp + g->osbrk) : 0;
 	noncontig = ptword32(w->t, g->arena + 4) & Noncontig;
 	w->inmain = 1;
@@ -570,7 +570,7 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 	heapsort(h);
 	r = 0;
 	top = ptword(t, w.g->arena + w.g->otop);
-	if(!w.foundtop && top != w.g->arena + w.g->obins - 16){
+	if(!w.foundtop && !ptunused(t, w.g, w.g->arena)){
 		werrstr("heap corrupted at 0x%llx in the main arena: its top chunk is in no heap segment",
 			(unsigned long long)top);
 		r = problem(&w, r, 1);
