@@ -113,3 +113,8 @@ IMAGESRC = $(wildcard lib/image/*.c)
 
 $(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz
+
+# the server tests (regress/servers): a forked child with a grown
+# heap, run apart from the generic truth tests since leak looks at
+# the child, not the process started
+regress-targets: $(REGRESS_DIR)/t-fork
