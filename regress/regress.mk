@@ -145,3 +145,7 @@ $(REGRESS_DIR)/musl-dynamic: regress/foreign.c | $(REGRESS_DIR)
 
 $(REGRESS_DIR)/foreign $(REGRESS_DIR)/ownmalloc: $(REGRESS_DIR)/%: regress/%.c | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/$*.c
+# the server tests (regress/servers): a forked child with a grown
+# heap, run apart from the generic truth tests since leak looks at
+# the child, not the process started
+regress-targets: $(REGRESS_DIR)/t-fork
