@@ -113,3 +113,12 @@ IMAGESRC = $(wildcard lib/image/*.c)
 
 $(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz
+
+# regress/errors' targets: one that made itself non-dumpable, one with
+# a CLONE_VM child (both with a truth), and one that execs itself in a
+# loop (none: it never settles)
+ERRORBINS = $(REGRESS_DIR)/t-nodump $(REGRESS_DIR)/t-clonevm $(REGRESS_DIR)/t-exec
+regress-targets: $(ERRORBINS)
+
+$(REGRESS_DIR)/t-exec: regress/t-exec.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/t-exec.c
