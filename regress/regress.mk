@@ -149,3 +149,12 @@ $(REGRESS_DIR)/foreign $(REGRESS_DIR)/ownmalloc: $(REGRESS_DIR)/%: regress/%.c |
 # heap, run apart from the generic truth tests since leak looks at
 # the child, not the process started
 regress-targets: $(REGRESS_DIR)/t-fork
+
+# regress/errors' targets: one that made itself non-dumpable, one with
+# a CLONE_VM child (both with a truth), and one that execs itself in a
+# loop (none: it never settles)
+ERRORBINS = $(REGRESS_DIR)/t-nodump $(REGRESS_DIR)/t-clonevm $(REGRESS_DIR)/t-exec
+regress-targets: $(ERRORBINS)
+
+$(REGRESS_DIR)/t-exec: regress/t-exec.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/t-exec.c
