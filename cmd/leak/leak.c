@@ -226,7 +226,7 @@ picture(Heap *h)
 		return Err;
 	}
 	if(hwdraw(h, &p, put, w) < 0 || imgclose(w) < 0){
-		fprintf(stderr, "leak: -b: writing the picture: %s\n", strerror(errno));
+		fprintf(stderr, "leak: -b: the picture: write error: %s\n", strerror(errno));
 		return Err;
 	}
 	return Ok;
@@ -325,7 +325,7 @@ main(int argc, char **argv)
 	if(argc == 1 && strspn(argv[0], "0123456789") != strlen(argv[0]))
 		byname(argv0, argv[0]);
 	if(fcntl(1, F_GETFD) < 0){
-		fprintf(stderr, "leak: standard output is closed\n");
+		fprintf(stderr, "leak: standard output: write error: %s\n", strerror(EBADF));
 		exit(Err);
 	}
 	pids = emalloc(argc * sizeof pids[0]);

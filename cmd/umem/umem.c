@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	if(argc == 3 && hwsymcheck(argv[2]) < 0)
 		fatal("textfile");
 	if(fcntl(1, F_GETFD) < 0){
-		fprintf(stderr, "umem: standard output is closed\n");
+		fprintf(stderr, "umem: standard output: write error: %s\n", strerror(EBADF));
 		exit(Err);
 	}
 	t0 = now();

@@ -149,32 +149,64 @@ waitstop(Target *t, Thread *th)
 }
 
 static int
+seize1(Thread *th)
+{
+	int r, e;
+
+	guardenter();
+	r = ptrace(PTRACE_SEIZE, th->tid, 0, PTRACE_O_TRACEEXEC);
+	e = errno;
+	if(r == 0){
+		th->state = Trunning;
+		if(ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+			th->state = Tgone;
+	}
+	guardleave();
+	return r == 0 ? 0 : e;
+}
+
+/*
+ * Refused: the thread may only be on its way out (exec ends a
+ * process's other threads), or already ours under the tid an exec
+ * gave it; a moment later it is gone or it is not.
+ */
+static int
+refused(Target *t, Thread *th, int pid)
+{
+	struct timespec ts = {0, 1000000};
+
+	nanosleep(&ts, NULL);
+	if(!alive(pid, th->tid))
+		return 0;
+	if(hwtracer(pid, th->tid) == getpid()){
+		t->lost = Lexec;
+		return 0;
+	}
+	if(seize1(th) == 0)
+		return 1;
+	if(!alive(pid, th->tid))
+		return 0;
+	hwwhynot(pid, th->tid);
+	return -1;
+}
+
+static int
 seize(Target *t, int pid, int tid)
 {
 	Thread *th;
-	int r, e;
+	int e;
 
 	if(!alive(pid, tid))
 		return 0;
 	th = guardadd(t, tid);
-	guardenter();
-	r = ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACEEXEC);
-	e = errno;
-	if(r == 0){
-		th->state = Trunning;
-		if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
-			th->state = Tgone;
-	}
-	guardleave();
-	if(r == 0)
+	e = seize1(th);
+	if(e == 0)
 		return 1;
-	/* gone, or on its way out: exec ends a process's other threads */
 	if(e == ESRCH || !alive(pid, tid))
 		return 0;
 	if(e == EPERM)
-		hwwhynot(pid, tid);
-	else
-		werrstr("cannot attach to %d: %s", tid, strerror(e));
+		return refused(t, th, pid);
+	werrstr("cannot attach to %d: %s", tid, strerror(e));
 	return -1;
 }
 
@@ -268,6 +300,9 @@ checklost(Target *t)
 	for(i = 0; i < t->nthr && t->tid == 0; i++)
 		if(t->thr[i].state != Tgone)
 			t->tid = t->thr[i].tid;
+	t->nlive = 0;
+	for(i = 0; i < t->nthr; i++)
+		t->nlive += t->thr[i].state != Tgone;
 	if(!t->lost && t->tid == 0)
 		t->lost = Lexit;
 	if(t->lost == Lexec)

@@ -47,7 +47,7 @@ emalloc(size_t n)
 
 	p = calloc(1, n ? n : 1);
 	if(p == NULL){
-		fprintf(stderr, "leak: out of memory allocating %zu bytes\n", n);
+		fprintf(stderr, "%s: out of memory allocating %zu bytes\n", program_invocation_short_name, n);
 		exit(1);
 	}
 	return p;
@@ -58,7 +58,7 @@ erealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if(p == NULL){
-		fprintf(stderr, "leak: out of memory allocating %zu bytes\n", n);
+		fprintf(stderr, "%s: out of memory allocating %zu bytes\n", program_invocation_short_name, n);
 		exit(1);
 	}
 	return p;

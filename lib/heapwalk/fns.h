@@ -14,5 +14,6 @@ int	hwesc(char *s, int how, char *buf, int n);
 /* attach.c, whynot.c */
 char	hwtaskstate(int pid, int tid);
 void	hwwhynot(int pid, int tid);
+long	hwtracer(int pid, int tid);
 void	guardenter(void);
 void	guardleave(void);

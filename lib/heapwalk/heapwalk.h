@@ -66,6 +66,7 @@ struct Target {
 	int	lost;		/* Lexec, Lexit: the process is no longer the one we held */
 	Thread	*thr;
 	int	nthr;
+	int	nlive;		/* threads held at the last stop */
 	Map	*map;
 	int	nmap;
 	Seg	*seg;		/* sorted by start */

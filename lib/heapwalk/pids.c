@@ -120,7 +120,7 @@ hwsamevm(int *pids, int npid)
 
 	for(i = 1; i < npid; i++)
 		if(!hwvmsame(pids[0], pids[i])){
-			werrstr("processes %d and %d do not share an address space; run leak on each separately",
+			werrstr("processes %d and %d do not share an address space; examine each separately",
 				pids[0], pids[i]);
 			return 0;
 		}

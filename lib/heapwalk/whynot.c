@@ -68,14 +68,14 @@ comm(int pid, char *buf, int n)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
-/* /proc/PID belongs to root when the process is not dumpable, whoever runs it. */
+/* The files in /proc/PID belong to root when the process is not dumpable, whoever runs it. */
 static int
 nondumpable(int pid, long uid)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof path, "/proc/%d", pid);
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
 	return stat(path, &st) == 0 && st.st_uid == 0 && uid != 0;
 }
 
@@ -111,6 +111,13 @@ otherwise(int tid, long uid)
 			tid, yama);
 }
 
+/* The pid tracing tid, 0 for none, -1 when it cannot be read. */
+long
+hwtracer(int pid, int tid)
+{
+	return statusfield(pid, tid, "TracerPid:");
+}
+
 void
 hwwhynot(int pid, int tid)
 {
@@ -126,7 +133,7 @@ hwwhynot(int pid, int tid)
 			"(kmem summarizes the kernel's)", pid);
 		return;
 	}
-	tracer = statusfield(pid, tid, "TracerPid:");
+	tracer = hwtracer(pid, tid);
 	if(tracer > 0){
 		comm(tracer, name, sizeof name);
 		werrstr("cannot attach to %d: it is already traced by %ld (%s), and a process "

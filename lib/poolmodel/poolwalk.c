@@ -75,14 +75,11 @@ plural(long n)
 void
 poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double heldms, double allms)
 {
-	int i, n;
+	int n;
 
 	if(getenv("LEAK_STATS") == NULL || p == NULL)
 		return;
-	n = 0;
-	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone)
-			n++;
+	n = t->nlive;
 	fprintf(f, "%s: %d thread%s held for %.1f ms, %d walk%s; ", prog, n, plural(n),
 		heldms, p->tries, plural(p->tries));
 	if(nblock >= 0)

@@ -46,7 +46,7 @@ refuseforeign(Target *t)
 	for(i = 0; i < nelem(foreign); i++)
 		for(j = 0; j < t->nmap; j++)
 			if(fnmatch(foreign[i].pat, base(t->map[j].path), 0) == 0){
-				werrstr("process %d uses %s (%s); leak models glibc's malloc only",
+				werrstr("process %d uses %s (%s); only glibc's malloc can be examined",
 					t->pids[0], foreign[i].name, t->map[j].path);
 				return -1;
 			}
@@ -170,7 +170,7 @@ refuseown(Target *t, Glibc *g)
 	if(strcmp(g->obj, t->exe) == 0){
 		if(hwsymlookup(t, NULL, "malloc", &a, &sz, &tls) == 0
 		&& hwsymlookup(t, NULL, "__libc_malloc", &b, &sz, &tls) == 0 && a != b){
-			werrstr("process %d uses its own malloc (%s defines it); leak models glibc's malloc only",
+			werrstr("process %d uses its own malloc (%s defines it); only glibc's malloc can be examined",
 				t->pids[0], t->exe);
 			return -1;
 		}
@@ -182,7 +182,7 @@ refuseown(Target *t, Glibc *g)
 		if(r == 0 && hwdefines(t, o[i].path, "malloc") && !layer(o[i].path)){
 			if(strcmp(o[i].path, g->obj) != 0){
 				werrstr("process %d uses a malloc defined in %s, not glibc's; "
-					"leak models glibc's malloc only", t->pids[0], o[i].path);
+					"only glibc's malloc can be examined", t->pids[0], o[i].path);
 				r = -1;
 			}else
 				r = 1;
@@ -203,7 +203,7 @@ poolfind(Target *t)
 	if(refuseforeign(t) < 0)
 		return NULL;
 	if(musl(t)){
-		werrstr("process %d uses musl's malloc (%s); leak models glibc's malloc only",
+		werrstr("process %d uses musl's malloc (%s); only glibc's malloc can be examined",
 			t->pids[0], t->exe);
 		return NULL;
 	}
@@ -216,7 +216,7 @@ poolfind(Target *t)
 	}
 	if(ptversion(t, g) < 0 && ptguessversion(t, g) < 0){
 		snprintf(name, sizeof name, "%s", errstr());
-		werrstr("process %d: %s; leak models glibc's malloc only "
+		werrstr("process %d: %s; only glibc's malloc can be examined "
 			"(a static program with another libc or allocator?)", t->pids[0], name);
 		free(g);
 		return NULL;

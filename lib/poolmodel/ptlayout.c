@@ -71,7 +71,7 @@ ptlayout(Glibc *g)
 
 	v = g->minor;
 	if(v < 26){
-		werrstr("glibc 2.%d is older than 2.26, which leak supports", v);
+		werrstr("glibc 2.%d is older than 2.26, the oldest that can be examined", v);
 		return -1;
 	}
 	arena(g, v);
