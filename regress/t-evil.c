@@ -22,7 +22,6 @@
 #include "truth.h"
 #include "evil.h"
 #include <dlfcn.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
