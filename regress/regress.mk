@@ -158,3 +158,27 @@ regress-targets: $(ERRORBINS)
 
 $(REGRESS_DIR)/t-exec: regress/t-exec.c | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/t-exec.c
+
+# t-evil and lib-evil.so (regress/inject): built with placeholder
+# names, which regress/evilnames.py then overwrites with hostile ones
+# (the .raw files keep the placeholders).  lib-evil.so is dlopen'd by
+# the path t-evil is given, so it has no rpath or soname to keep.
+EVIL = regress/evilnames.py
+EVILH = $(REGRESS_DIR)/evil.h
+regress-targets: $(REGRESS_DIR)/t-evil $(REGRESS_DIR)/lib-evil.so
+
+$(EVILH): $(EVIL) | $(REGRESS_DIR)
+	python3 $(EVIL) header >$@.tmp && mv $@.tmp $@
+
+$(REGRESS_DIR)/t-evil.raw: regress/t-evil.c $(EVILH) regress/truth.c regress/truth.h $(MALLOCTAG)
+	$(CC) $(RCFLAGS) -I$(REGRESS_DIR) -o $@ regress/t-evil.c regress/truth.c \
+		-L$(MTDIR) -Wl,--no-as-needed -lmalloctag -Wl,-rpath,$(abspath $(MTDIR))
+
+$(REGRESS_DIR)/t-evil: $(REGRESS_DIR)/t-evil.raw $(EVIL)
+	python3 $(EVIL) patch $< $@ EVILDATA EVILCODE EVILFUNC EVILFILE EVILCLASS
+
+$(REGRESS_DIR)/lib-evil.raw: regress/lib-evil.c $(EVILH) regress/truth.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -I$(REGRESS_DIR) -fPIC -shared -o $@ regress/lib-evil.c
+
+$(REGRESS_DIR)/lib-evil.so: $(REGRESS_DIR)/lib-evil.raw $(EVIL)
+	python3 $(EVIL) patch $< $@ EVILLIBFUNC EVILLIBFILE
