@@ -31,7 +31,7 @@ ZERO = b'0x' + b'0' * 16
 OFF = rb'\+0x[0-9a-f]+'
 # the script's gdb commands: nothing else may begin a line
 GDBLINE = re.compile(rb'(set (pagination|confirm) off|set listsize 1'
-	rb'|(add-)?symbol-file -o 0x[0-9a-f]+ \S.*|list \*0x[0-9a-f]+|info symbol 0x[0-9a-f]+|echo .*\\n)$')
+	rb"|(add-)?symbol-file '[^']*' -o 0x[0-9a-f]+|list \*0x[0-9a-f]+|info symbol 0x[0-9a-f]+|echo [0-9A-Za-z\\]*)$")
 errs = []
 
 
@@ -286,7 +286,7 @@ def gdb(truth, path, out, libloaded):
 		# a signature, or lib-evil.so's site when its path is not printable
 		if not any(site.full(l) for l in text.split(b'\n')):
 			bad('gdb did not echo %s' % site)
-	loads = re.search(rb'(?m)^(add-)?symbol-file .*lib-evil\.so\W*$', sc) is not None
+	loads = re.search(rb"(?m)^(add-)?symbol-file '.*/lib-evil\.so' -o 0x[0-9a-f]+$", sc) is not None
 	if loads != libloaded:
 		bad('the script %s lib-evil.so' % ('does not load' if libloaded else 'loads'))
 	if not libloaded and not re.search(rb'(?m)^#.*lib-evil\.so', sc):

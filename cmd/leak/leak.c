@@ -113,8 +113,8 @@ byname(char *argv0, char *name)
 	if(n < 0)
 		fatal(NULL);
 	if(n == 0){
-		fprintf(stderr, "leak: no processes named %s\n", name);
-		exit(Err);
+		werrstr("no processes named %s", name);
+		fatal(NULL);
 	}
 	for(; n > 0; pids += k, n -= k){
 		k = samespace(pids, n);

@@ -25,9 +25,10 @@ struct Loaded {
 };
 
 /*
- * A path as gdb's argument splitting reads it back: a backslash
- * before every byte that could mean something.  A path with bytes
- * outside printable ASCII cannot be written on one line: 0.
+ * A path as gdb's argument splitting reads it back, and as sh and rc
+ * read nothing into: in single quotes, backslashes doubled.  A path
+ * with a quote, or with bytes outside printable ASCII, cannot be
+ * written so: 0.
  */
 static int
 gdbpath(char *path, char *buf, int n)
@@ -35,16 +36,19 @@ gdbpath(char *path, char *buf, int n)
 	uchar c;
 	int k;
 
-	if(path[0] != '/')
+	if(path[0] != '/' || n < 3)
 		return 0;
-	for(k = 0; *path != 0; path++){
+	k = 0;
+	buf[k++] = '\'';
+	for(; *path != 0; path++){
 		c = *path;
-		if(c < ' ' || c >= 0x7f || k+3 >= n)
+		if(c < ' ' || c >= 0x7f || c == '\'' || k+4 >= n)
 			return 0;
-		if(!isalnum(c) && strchr("/._+-", c) == NULL)
+		if(c == '\\')
 			buf[k++] = '\\';
 		buf[k++] = c;
 	}
+	buf[k++] = '\'';
 	buf[k] = 0;
 	return 1;
 }
@@ -76,16 +80,20 @@ load(Target *t, Loaded *l, u64 pc, char *cmd)
 	return l->ok[l->n++];
 }
 
-/* echo the site's name: escaped already, its backslashes doubled so gdb prints them */
+/*
+ * echo the site's name: every byte but letters and digits as gdb's
+ * octal escape, so that gdb prints it as the comment gives it and the
+ * line means nothing to sh or rc, should it be fed to one.
+ */
 static void
 echo(char *s)
 {
 	printf("echo ");
-	for(; *s != 0; s++){
-		if(*s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
+	for(; *s != 0; s++)
+		if(isalnum((uchar)*s))
+			putchar(*s);
+		else
+			printf("\\%03o", (uchar)*s);
 	printf("\\n\n");
 }
 
