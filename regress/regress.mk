@@ -113,3 +113,11 @@ IMAGESRC = $(wildcard lib/image/*.c)
 
 $(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz
+
+# the signal tests' targets and driver, run by regress/signals;
+# no truth file, so no truth.c
+SIGBINS = $(REGRESS_DIR)/t-rtcount $(REGRESS_DIR)/t-syscalls $(REGRESS_DIR)/sigdrive
+regress-targets: $(SIGBINS)
+
+$(REGRESS_DIR)/t-rtcount $(REGRESS_DIR)/t-syscalls $(REGRESS_DIR)/sigdrive: $(REGRESS_DIR)/%: regress/%.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ $<
