@@ -182,3 +182,11 @@ $(REGRESS_DIR)/lib-evil.raw: regress/lib-evil.c $(EVILH) regress/truth.h | $(REG
 
 $(REGRESS_DIR)/lib-evil.so: $(REGRESS_DIR)/lib-evil.raw $(EVIL)
 	python3 $(EVIL) patch $< $@ EVILLIBFUNC EVILLIBFILE
+
+# the signal tests' targets and driver, run by regress/signals;
+# no truth file, so no truth.c
+SIGBINS = $(REGRESS_DIR)/t-rtcount $(REGRESS_DIR)/t-syscalls $(REGRESS_DIR)/sigdrive
+regress-targets: $(SIGBINS)
+
+$(REGRESS_DIR)/t-rtcount $(REGRESS_DIR)/t-syscalls $(REGRESS_DIR)/sigdrive: $(REGRESS_DIR)/%: regress/%.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ $<
