@@ -34,28 +34,6 @@ isstopsig(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-/* The state letter of /proc/pid/task/tid/stat; 0 when there is no such thread. */
-char
-hwtaskstate(int pid, int tid)
-{
-	char path[64], buf[512], *p;
-	int fd, n;
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY);
-	if(fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf-1);
-	close(fd);
-	if(n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	if(p == NULL || p[1] == 0)
-		return 0;
-	return p[2];
-}
-
 static int
 alive(int pid, int tid)
 {
@@ -65,8 +43,8 @@ alive(int pid, int tid)
 	return s != 0 && s != 'Z' && s != 'X';
 }
 
-static Thread*
-findthread(Target *t, int tid)
+Thread*
+hwthread(Target *t, int tid)
 {
 	int i;
 
@@ -117,7 +95,7 @@ pump(Target *t)
 
 	guardenter();
 	r = waitpid(-1, &st, __WALL|WNOHANG);
-	if(r > 0 && (th = findthread(t, r)) != NULL)
+	if(r > 0 && (th = hwthread(t, r)) != NULL)
 		record(t, th, r, st);
 	guardleave();
 	return r;
@@ -230,7 +208,7 @@ seizeall(Target *t)
 		first = t->nthr;
 		while((e = readdir(d)) != NULL){
 			tid = atoi(e->d_name);
-			if(tid <= 0 || findthread(t, tid) != NULL)
+			if(tid <= 0 || hwthread(t, tid) != NULL)
 				continue;
 			r = seize(t, t->pids[i], tid);
 			if(r < 0){
@@ -291,7 +269,7 @@ checklost(Target *t)
 	int i, pid;
 
 	pid = t->pids[0];
-	lead = findthread(t, pid);
+	lead = hwthread(t, pid);
 	if(!t->lost && lead != NULL && lead->state == Tgone && alive(pid, pid))
 		t->lost = Lexec;
 	t->tid = 0;

@@ -1,7 +1,21 @@
 /* heapwalk's internal functions, shared between its files. */
-Thread	*guardadd(Target*, int tid);
+
+/* guard.c: the target let go whatever happens to us */
 void	guardinstall(Target*);
 void	guarddetach(Target*);
+Thread	*guardadd(Target*, int tid);
+void	guardenter(void);	/* a critical section: signals wait */
+void	guardleave(void);
+
+/* attach.c, whynot.c: stopping the threads, and why we may not */
+Thread	*hwthread(Target*, int tid);
+void	hwwhynot(int pid, int tid);
+long	hwtracer(int pid, int tid);
+
+/* proc.c */
+int	hwreadfile(char *path, char *buf, int n);
+char	hwtaskstate(int pid, int tid);
+long	hwstatus(int pid, int tid, char *name);
 
 /* esc.c: text from the target, made safe to print */
 enum {
@@ -10,10 +24,3 @@ enum {
 	Emsg,		/* an error message: backslashes stay */
 };
 int	hwesc(char *s, int how, char *buf, int n);
-
-/* attach.c, whynot.c */
-char	hwtaskstate(int pid, int tid);
-void	hwwhynot(int pid, int tid);
-long	hwtracer(int pid, int tid);
-void	guardenter(void);
-void	guardleave(void);

@@ -68,17 +68,6 @@ realfault(int sig, siginfo_t *si)
 	return si->si_code > 0 && faultsig(sig);
 }
 
-static Thread*
-findthread(Target *t, int tid)
-{
-	int i;
-
-	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].tid == tid)
-			return &t->thr[i];
-	return NULL;
-}
-
 /*
  * Reap the stops of the threads interrupted, from any thread we trace:
  * one that exited must be reaped before an exec elsewhere can go on.
@@ -93,7 +82,7 @@ reapall(Target *t)
 
 	for(i = 0; i < Reapms*10; i++){
 		while((r = waitpid(-1, &st, __WALL|WNOHANG)) > 0){
-			th = findthread(t, r);
+			th = hwthread(t, r);
 			if(th == NULL || th->state != Trunning)
 				continue;
 			if(!WIFSTOPPED(st))

@@ -10,22 +10,7 @@
 #include <libgen.h>
 #include <sys/syscall.h>
 #include "heapwalk.h"
-
-static int
-readfile(char *path, char *buf, int n)
-{
-	int fd, r;
-
-	fd = open(path, O_RDONLY);
-	if(fd < 0)
-		return -1;
-	r = read(fd, buf, n-1);
-	close(fd);
-	if(r < 0)
-		return -1;
-	buf[r] = 0;
-	return r;
-}
+#include "fns.h"
 
 /* comm is cut at 15 bytes, so the first word of the command line decides. */
 static int
@@ -34,10 +19,10 @@ named(int pid, char *name)
 	char path[64], buf[4096];
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
-	if(readfile(path, buf, sizeof buf) > 0 && strcmp(basename(buf), name) == 0)
+	if(hwreadfile(path, buf, sizeof buf) > 0 && strcmp(basename(buf), name) == 0)
 		return 1;
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if(readfile(path, buf, sizeof buf) <= 0)
+	if(hwreadfile(path, buf, sizeof buf) <= 0)
 		return 0;
 	buf[strcspn(buf, "\n")] = 0;
 	return strcmp(buf, name) == 0;
@@ -108,7 +93,7 @@ hwvmsame(int a, int b)
 		return r == 0;
 	snprintf(pa, sizeof pa, "/proc/%d/maps", a);
 	snprintf(pb, sizeof pb, "/proc/%d/maps", b);
-	if(readfile(pa, ba, sizeof ba) < 0 || readfile(pb, bb, sizeof bb) < 0)
+	if(hwreadfile(pa, ba, sizeof ba) < 0 || hwreadfile(pb, bb, sizeof bb) < 0)
 		return 0;
 	return strcmp(ba, bb) == 0;
 }

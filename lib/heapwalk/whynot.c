@@ -15,41 +15,13 @@
 enum { Pfkthread = 0x00200000 };	/* PF_KTHREAD in /proc/PID/stat's flags */
 
 static int
-readfile(char *path, char *buf, int n)
-{
-	int fd, r;
-
-	fd = open(path, O_RDONLY);
-	if(fd < 0)
-		return -1;
-	r = read(fd, buf, n-1);
-	close(fd);
-	if(r < 0)
-		return -1;
-	buf[r] = 0;
-	return r;
-}
-
-/* A "Name:\tvalue" number from /proc/pid/task/tid/status; -1 if none. */
-static long
-statusfield(int pid, int tid, char *name)
-{
-	char path[64], buf[4096], *p;
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
-	if(readfile(path, buf, sizeof buf) < 0 || (p = strstr(buf, name)) == NULL)
-		return -1;
-	return strtol(p + strlen(name), NULL, 10);
-}
-
-static int
 kthread(int pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long flags;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if(readfile(path, buf, sizeof buf) < 0 || (p = strrchr(buf, ')')) == NULL)
+	if(hwreadfile(path, buf, sizeof buf) < 0 || (p = strrchr(buf, ')')) == NULL)
 		return 0;
 	/* state ppid pgrp session tty_nr tpgid flags */
 	if(sscanf(p+1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
@@ -63,7 +35,7 @@ comm(int pid, char *buf, int n)
 	char path[64];
 
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
-	if(readfile(path, buf, n) <= 0)
+	if(hwreadfile(path, buf, n) <= 0)
 		snprintf(buf, n, "?");
 	buf[strcspn(buf, "\n")] = 0;
 }
@@ -84,7 +56,7 @@ yamascope(void)
 {
 	char buf[16];
 
-	if(readfile("/proc/sys/kernel/yama/ptrace_scope", buf, sizeof buf) <= 0)
+	if(hwreadfile("/proc/sys/kernel/yama/ptrace_scope", buf, sizeof buf) <= 0)
 		return -1;
 	return atoi(buf);
 }
@@ -115,7 +87,7 @@ otherwise(int tid, long uid)
 long
 hwtracer(int pid, int tid)
 {
-	return statusfield(pid, tid, "TracerPid:");
+	return hwstatus(pid, tid, "TracerPid:");
 }
 
 void
@@ -140,7 +112,7 @@ hwwhynot(int pid, int tid)
 			"has one tracer at a time; detach that one first", tid, tracer, name);
 		return;
 	}
-	uid = statusfield(pid, tid, "Uid:");
+	uid = hwstatus(pid, tid, "Uid:");
 	if(geteuid() != 0 && nondumpable(pid, uid)){
 		werrstr("cannot attach to %d: it is not dumpable (it called prctl(PR_SET_DUMPABLE, 0) "
 			"or runs a set-id program), so only root (CAP_SYS_PTRACE) may examine it", tid);
