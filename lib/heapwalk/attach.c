@@ -308,10 +308,13 @@ stopall(Target *t)
 			return -1;
 		}
 	}
+	/* a thread whose registers cannot be read is not ours: exec took it, say */
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
-		if(th->state != Tgone && !readregs(th))
+		if(th->state != Tgone && !readregs(th)){
+			ptrace(PTRACE_DETACH, th->tid, 0, th->sig);
 			th->state = Tgone;
+		}
 	}
 	return checklost(t);
 }

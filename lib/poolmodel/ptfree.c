@@ -71,16 +71,20 @@ tcount(Target *t, Glibc *g, u64 tc, int i)
 }
 
 /*
- * The tcache's own chunk: its size, which 2.43 pads twice when the
- * request comes from _int_malloc, or a page of its own when every
- * request is mmapped (mmap_threshold=0).
+ * The tcache's own chunk: its size, or 16 more when the chunk it was
+ * cut from had too little left over to split, and 16 more again on
+ * 2.43, which pads the request twice when it comes from _int_malloc;
+ * or a page of its own when every request is mmapped (mmap_threshold=0).
  */
 static int
 tcchunk(Glibc *g, Block *b)
 {
+	u64 most;
+
 	if(b->flags & Bmmapped)
 		return b->usable >= (u64)g->tcsz - Hdr;
-	return b->chunk == (u64)g->tcsz || (g->minor >= 43 && b->chunk == (u64)g->tcsz + 16);
+	most = g->tcsz + (Minsize - 16) + (g->minor >= 43 ? 16 : 0);
+	return b->chunk >= (u64)g->tcsz && b->chunk <= most;
 }
 
 typedef struct Tc Tc;
