@@ -182,3 +182,19 @@ $(REGRESS_DIR)/lib-evil.raw: regress/lib-evil.c $(EVILH) regress/truth.h | $(REG
 
 $(REGRESS_DIR)/lib-evil.so: $(REGRESS_DIR)/lib-evil.raw $(EVIL)
 	python3 $(EVIL) patch $< $@ EVILLIBFUNC EVILLIBFILE
+
+# regress/trial: programs as users write them.  trial-tcbig has a
+# truth; trial-kv and its load trial-kvload, trial-manythreads and
+# trial-churn are plain programs (see their heads).
+TRIALBINS = $(REGRESS_DIR)/trial-tcbig $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload \
+	$(REGRESS_DIR)/trial-manythreads $(REGRESS_DIR)/trial-churn
+regress-targets: $(TRIALBINS)
+
+$(REGRESS_DIR)/trial-tcbig: regress/trial-tcbig.c regress/truth.c regress/truth.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/trial-tcbig.c regress/truth.c
+
+$(REGRESS_DIR)/trial-manythreads $(REGRESS_DIR)/trial-churn: $(REGRESS_DIR)/trial-%: regress/trial-%.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/trial-$*.c
+
+$(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload: $(REGRESS_DIR)/trial-%: regress/trial-%.cc | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -o $@ regress/trial-$*.cc
