@@ -190,3 +190,19 @@ regress-targets: $(SIGBINS)
 
 $(REGRESS_DIR)/t-rtcount $(REGRESS_DIR)/t-syscalls $(REGRESS_DIR)/sigdrive: $(REGRESS_DIR)/%: regress/%.c | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ $<
+
+# regress/trial: programs as users write them.  trial-tcbig has a
+# truth; trial-kv and its load trial-kvload, trial-manythreads and
+# trial-churn are plain programs (see their heads).
+TRIALBINS = $(REGRESS_DIR)/trial-tcbig $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload \
+	$(REGRESS_DIR)/trial-manythreads $(REGRESS_DIR)/trial-churn
+regress-targets: $(TRIALBINS)
+
+$(REGRESS_DIR)/trial-tcbig: regress/trial-tcbig.c regress/truth.c regress/truth.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/trial-tcbig.c regress/truth.c
+
+$(REGRESS_DIR)/trial-manythreads $(REGRESS_DIR)/trial-churn: $(REGRESS_DIR)/trial-%: regress/trial-%.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/trial-$*.c
+
+$(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload: $(REGRESS_DIR)/trial-%: regress/trial-%.cc | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -o $@ regress/trial-$*.cc
