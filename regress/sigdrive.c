@@ -44,7 +44,7 @@
 enum {
 	Periodus	= 2000,	/* between signals to the target */
 	Ncalib	= 9,	/* leak runs measured before the test; the longest is dropped */
-	Leakms	= 2000,	/* a leak that takes longer is hung: a run takes milliseconds */
+	Leakms	= 10000,	/* a leak that takes longer is hung: a run takes milliseconds, but dying through ASan's report takes seconds */
 	Heldms	= 5000,	/* for leak to take hold of the target */
 	Freems	= 2000,	/* for the target to be free once leak is gone */
 	Stopms	= 5000,	/* for leak to stop on a stop signal */
