@@ -152,7 +152,7 @@ nblocks(Heap *h)
 
 	n = 0;
 	for(i = 0; i < h->nb; i++)
-		if(!(h->b[i].flags & (Bfree|Binternal)))
+		if(!(heapflags(h, i) & (Bfree|Binternal)))
 			n++;
 	return n;
 }
@@ -272,7 +272,7 @@ leak(int *pids, int npid, int retries)
 	}else if(sflag || cflag)
 		hwscript(t, &heap, cflag);
 	else
-		hwprint(t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
+		hwprint(stdout, t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(hwflush(stdout) < 0)
 		fatal("standard output");
 	poolstats(stderr, "leak", pool, t, nblocks(&heap), t1-t0, now()-t0);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum { Hdrsz = 16 };
 
@@ -129,7 +130,7 @@ firstafter(Heap *h, u64 a)
 	hi = h->nb;
 	while(lo < hi){
 		m = (lo+hi)/2;
-		if(h->b[m].hdr + h->b[m].chunk <= a)
+		if(heapend(h, m) <= a)
 			lo = m+1;
 		else
 			hi = m;
@@ -142,6 +143,7 @@ drawregion(Heap *h, Picture *p, Range *r, uchar *row, int (*put)(void*, uchar*),
 {
 	u64 a, e, n, i;
 	long j, k;
+	Block b;
 	int s;
 
 	n = rows(r, p->res, p->width) * p->width;
@@ -154,11 +156,11 @@ drawregion(Heap *h, Picture *p, Range *r, uchar *row, int (*put)(void*, uchar*),
 		else{
 			if(e > r->end)
 				e = r->end;
-			while(j < h->nb && h->b[j].hdr + h->b[j].chunk <= a)
+			while(j < h->nb && heapend(h, j) <= a)
 				j++;
 			s = 0;
-			for(k = j; k < h->nb && h->b[k].hdr < e; k++)
-				s |= holds(&h->b[k], a, e);
+			for(k = j; k < h->nb && (heapget(h, k, &b), b.hdr < e); k++)
+				s |= holds(&b, a, e);
 			row[i % p->width] = colour(s);
 		}
 		if((i+1) % p->width == 0 && put(arg, row) < 0)
@@ -199,11 +201,12 @@ hwdraw(Heap *h, Picture *p, int (*put)(void*, uchar*), void *arg)
 void
 hwdrawdump(Heap *h, FILE *f)
 {
-	Block *b;
+	Block bb, *b;
 	long i;
 
+	b = &bb;
 	for(i = 0; i < h->nb; i++){
-		b = &h->b[i];
+		heapget(h, i, b);
 		fprintf(f, "0x%llx 0x%llx %s\n", (unsigned long long)b->hdr, (unsigned long long)b->chunk,
 			leaked(b) ? "leak" : (b->flags & Bfree) ? "free" : "alloc");
 	}

@@ -24,3 +24,24 @@ enum {
 	Emsg,		/* an error message: backslashes stay */
 };
 int	hwesc(char *s, int how, char *buf, int n);
+
+/* heap.c, index.c: the block table's insides */
+typedef struct Cell Cell;
+struct Cell {
+	u64	addr;
+	u32	usable;
+	u16	less;		/* usable less the reported size */
+	u8	flags;		/* Bwide: the three fields are in Heap.wide */
+	u8	shrink;		/* hoff + usable less the chunk's size */
+};
+typedef struct Wide Wide;
+struct Wide {
+	u64	addr;
+	u64	usable;
+	u64	size;
+	u64	chunk;
+};
+typedef struct Index Index;
+u64	heapend(Heap*, long i);
+long	heaplookup(Heap*, u64 addr);
+void	heapunindex(Heap*);

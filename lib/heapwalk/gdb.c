@@ -125,17 +125,18 @@ hwscript(Target *t, Heap *h, int bybytes)
 {
 	Sites *ss;
 	Site *v;
-	Block *b;
+	Block b;
 	Loaded l;
 	long i, n, count;
 	long long bytes;
 
 	ss = hwsites();
-	for(i = 0; i < h->nb; i++){
-		b = &h->b[i];
-		if(!(b->flags & (Bfree|Binternal|Bmarked)))
-			hwsiteadd(t, ss, b, 1);
-	}
+	for(i = 0; i < h->nb; i++)
+		if(!(heapflags(h, i) & (Bfree|Binternal|Bmarked))){
+			heapget(h, i, &b);
+			heaptags(h, t, &b);
+			hwsiteadd(t, ss, &b, 1);
+		}
 	v = hwsitelist(t, ss, bybytes, &n);
 	hwsitehint(ss, n, "leak");
 	printf("# leak -%c %d: %ld site%s, each a comment (%s) and a gdb command\n",

@@ -1,29 +1,183 @@
-/* The block table a model fills and marking reads. */
+/*
+ * The block table a model fills and marking reads: 16 bytes a block
+ * (a Cell), so that ten million blocks cost 160 MB, not 640.  What a
+ * cell cannot hold, a block of 4 GiB or more or one whose request is
+ * far below its usable size, goes to a small table of wide ones.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include "heapwalk.h"
+#include "fns.h"
+
+enum {
+	Maxnarrow = 0xffffffffu,	/* a cell's usable: u32 */
+	Maxless = 0xffff,		/* a cell's usable less size: u16 */
+	Maxshrink = 0xff,
+};
+
+static int
+narrow(Heap *h, Block *b)
+{
+	u64 shrink;
+
+	shrink = h->hoff + b->usable - b->chunk;
+	return b->usable < Maxnarrow && b->usable - b->size < Maxless && shrink <= Maxshrink;
+}
+
+static void
+addwide(Heap *h, Block *b)
+{
+	Wide *w;
+
+	if(h->nwide == h->awide){
+		h->awide = h->awide ? 2*h->awide : 64;
+		h->wide = erealloc(h->wide, h->awide*sizeof h->wide[0]);
+	}
+	w = &h->wide[h->nwide++];
+	w->addr = b->addr;
+	w->usable = b->usable;
+	w->size = b->size;
+	w->chunk = b->chunk;
+}
 
 void
 heapadd(Heap *h, Block *b)
 {
+	Cell *c;
+
 	if(h->visit != NULL){
 		h->visit(h, b, 1);
 		return;
 	}
 	if(h->nb == h->ab){
 		h->ab = h->ab ? 2*h->ab : 4096;
-		h->b = erealloc(h->b, h->ab*sizeof h->b[0]);
+		h->cell = erealloc(h->cell, h->ab*sizeof h->cell[0]);
 	}
-	h->b[h->nb++] = *b;
+	c = &h->cell[h->nb++];
+	c->addr = b->addr;
+	c->flags = b->flags & ~Bwide;
+	if(narrow(h, b)){
+		c->usable = b->usable;
+		c->less = b->usable - b->size;
+		c->shrink = h->hoff + b->usable - b->chunk;
+	}else{
+		c->usable = 0;
+		c->less = 0;
+		c->shrink = 0;
+		c->flags |= Bwide;
+		addwide(h, b);
+	}
 }
 
-/* A block already added turns out free or the allocator's own. */
+static Wide*
+findwide(Heap *h, u64 addr)
+{
+	long lo, hi, m;
+
+	lo = 0;
+	hi = h->nwide;
+	while(lo < hi){
+		m = (lo+hi)/2;
+		if(h->wide[m].addr < addr)
+			lo = m+1;
+		else if(h->wide[m].addr > addr)
+			hi = m;
+		else
+			return &h->wide[m];
+	}
+	return NULL;
+}
+
+/* Block i, whole; its tags, if any, are heaptags'. */
 void
-heapsetflag(Heap *h, Block *b, int flag)
+heapget(Heap *h, long i, Block *b)
+{
+	Cell *c;
+	Wide *w;
+
+	c = &h->cell[i];
+	memset(b, 0, sizeof *b);
+	b->addr = c->addr;
+	b->hdr = c->addr - h->hoff;
+	b->flags = c->flags & ~Bwide;
+	if(c->flags & Bwide){
+		w = findwide(h, c->addr);
+		b->usable = w->usable;
+		b->size = w->size;
+		b->chunk = w->chunk;
+		return;
+	}
+	b->usable = c->usable;
+	b->size = c->usable - c->less;
+	b->chunk = h->hoff + c->usable - c->shrink;
+}
+
+/* A tagged block's malloc and realloc tags, read from the target by the model. */
+void
+heaptags(Heap *h, Target *t, Block *b)
+{
+	b->tag[0] = b->tag[1] = 0;
+	if((b->flags & Btagged) && h->tags != NULL)
+		h->tags(t, b);
+}
+
+int
+heapflags(Heap *h, long i)
+{
+	return h->cell[i].flags & ~Bwide;
+}
+
+/* The end of block i's chunk, fast: marking's lookups compare it. */
+u64
+heapend(Heap *h, long i)
+{
+	Cell *c;
+	Block b;
+
+	c = &h->cell[i];
+	if(!(c->flags & Bwide))
+		return c->addr + c->usable - c->shrink;
+	heapget(h, i, &b);
+	return b.hdr + b.chunk;
+}
+
+/*
+ * A block already added turns out free or the allocator's own.
+ * Streamed, b is the block as it was visited, taken back; kept, i is
+ * its index.
+ */
+void
+heapsetflag(Heap *h, long i, Block *b, int flag)
 {
 	if(h->visit != NULL && !(b->flags & (Bfree|Binternal)))
 		h->visit(h, b, -1);
 	b->flags |= flag;
+	if(i >= 0)
+		h->cell[i].flags |= flag;
+}
+
+/* A kept block's bytes change: a free chunk's run to its chunk's end. */
+void
+heapsetsize(Heap *h, long i, u64 usable, u64 size)
+{
+	Block b;
+
+	heapget(h, i, &b);
+	b.usable = usable;
+	b.size = size;
+	if(!(h->cell[i].flags & Bwide) && narrow(h, &b)){
+		h->cell[i].usable = usable;
+		h->cell[i].less = usable - size;
+		h->cell[i].shrink = h->hoff + usable - b.chunk;
+		return;
+	}
+	if(!(h->cell[i].flags & Bwide)){
+		h->cell[i].flags |= Bwide;
+		addwide(h, &b);
+		return;
+	}
+	findwide(h, b.addr)->usable = usable;
+	findwide(h, b.addr)->size = size;
 }
 
 void
@@ -42,7 +196,17 @@ heapown(Heap *h, u64 start, u64 end, int kind)
 static int
 byaddr(const void *a, const void *b)
 {
-	const Block *x, *y;
+	const Cell *x, *y;
+
+	x = a;
+	y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int
+widebyaddr(const void *a, const void *b)
+{
+	const Wide *x, *y;
 
 	x = a;
 	y = b;
@@ -59,56 +223,84 @@ bystart(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Whether the cells are in address order already: a walk makes them so, segment by segment. */
+static int
+sorted(Heap *h)
+{
+	long i;
+
+	for(i = 1; i < h->nb; i++)
+		if(h->cell[i-1].addr > h->cell[i].addr)
+			return 0;
+	return 1;
+}
+
 void
 heapsort(Heap *h)
 {
-	if(h->nb > 0)
-		qsort(h->b, h->nb, sizeof h->b[0], byaddr);
+	if(h->nb > 0 && !sorted(h))
+		qsort(h->cell, h->nb, sizeof h->cell[0], byaddr);
+	if(h->nwide > 0)
+		qsort(h->wide, h->nwide, sizeof h->wide[0], widebyaddr);
 	if(h->nown > 0)
 		qsort(h->own, h->nown, sizeof h->own[0], bystart);
 }
 
-/* Forget the blocks; a streaming heap keeps its visitor. */
+/* Forget the blocks; a streaming heap keeps its visitor, and the model its hooks. */
 void
 heapfree(Heap *h)
 {
-	void (*visit)(Heap*, Block*, int);
-	void (*reset)(Heap*);
-	void *arg;
+	Heap keep;
 
-	visit = h->visit;
-	reset = h->reset;
-	arg = h->arg;
-	free(h->b);
+	keep = *h;
+	free(h->cell);
+	free(h->wide);
 	free(h->own);
+	heapunindex(h);
 	memset(h, 0, sizeof *h);
-	h->visit = visit;
-	h->reset = reset;
-	h->arg = arg;
-	if(reset != NULL)
-		reset(h);
+	h->visit = keep.visit;
+	h->reset = keep.reset;
+	h->arg = keep.arg;
+	h->hoff = keep.hoff;
+	h->tags = keep.tags;
+	if(h->reset != NULL)
+		h->reset(h);
 }
 
-/* The block whose usable bytes contain addr. */
-Block*
+/* The block whose chunk starts at hdr, or -1. */
+long
+heapchunk(Heap *h, u64 hdr)
+{
+	long i;
+
+	i = heapfind(h, hdr + h->hoff);
+	if(i < 0 || h->cell[i].addr != hdr + h->hoff)
+		return -1;
+	return i;
+}
+
+/* The block whose usable bytes contain addr, or -1: by the index when there is one. */
+long
 heapfind(Heap *h, u64 addr)
 {
 	long lo, hi, m;
-	Block *b;
+	Block b;
 
+	if(h->index != NULL)
+		return heaplookup(h, addr);
 	lo = 0;
 	hi = h->nb;
 	while(lo < hi){
 		m = (lo+hi)/2;
-		if(h->b[m].addr <= addr)
+		if(h->cell[m].addr <= addr)
 			lo = m+1;
 		else
 			hi = m;
 	}
 	if(lo == 0)
-		return NULL;
-	b = &h->b[lo-1];
-	if(addr - b->addr < b->usable)
-		return b;
-	return NULL;
+		return -1;
+	heapget(h, lo-1, &b);
+	if(addr - b.addr < b.usable)
+		return lo-1;
+	return -1;
 }

@@ -11,6 +11,8 @@
 #define nelem(a) (sizeof(a)/sizeof((a)[0]))
 
 typedef uint8_t uchar;
+typedef uint8_t u8;
+typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
@@ -109,6 +111,15 @@ uchar	*hwptr(Target*, u64 addr, u64 n);
 uchar	*hwptrpart(Target*, u64 addr, u64 end, u64 *n);
 void	hwdropsnaps(Target*);
 void	hwdropwins(Target*);
+/* a window of its own for reading a range in order: one per thread */
+typedef struct Reader Reader;
+struct Reader {
+	u64	base;
+	u64	n;
+	uchar	*buf;
+};
+uchar	*hwreadat(Target*, Reader*, u64 addr, u64 want, u64 *got);
+void	hwreaderfree(Reader*);
 
 /* objs.c: loaded objects from the dynamic linker's list */
 typedef struct Obj Obj;
@@ -153,16 +164,18 @@ enum {
 	Btagged = 1<<3,		/* tag[] holds malloc and realloc pcs */
 	Bmarked = 1<<4,		/* reachable */
 	Bstack = 1<<5,		/* some thread's stack pointer is inside */
+	Bwide = 1<<6,		/* heap.c's: kept apart, too big for a cell */
 };
 
+/* A block as a model makes it and a reader gets it (heapget). */
 typedef struct Block Block;
 struct Block {
 	u64	addr;		/* the pointer malloc returned */
 	u64	size;		/* reported and scanned: the requested size if known, else usable */
 	u64	usable;		/* bytes the program may use */
-	u64	hdr;		/* the chunk, header included */
+	u64	hdr;		/* the chunk, header included: addr less Heap.hoff */
 	u64	chunk;		/* its size */
-	u64	tag[2];	/* malloc and realloc pcs, when Btagged */
+	u64	tag[2];		/* malloc and realloc pcs, when Btagged: heaptags */
 	int	flags;
 };
 
@@ -175,31 +188,43 @@ struct Range {
 enum { Rheap, Rarena, Rmmap, Rbook };
 
 /*
- * A Heap either keeps its blocks in b, for marking, or, when visit
- * is set, streams them: each block found is passed to visit with
+ * A Heap either keeps its blocks, 16 bytes each, for marking, or, when
+ * visit is set, streams them: each block found is passed to visit with
  * sign 1 and not kept, so memory does not grow with the heap (umem).
  * A model that learns later that a visited block is free or its own
- * passes it again, as it was visited, with sign -1 (heapunvisit).
+ * passes it again, as it was visited, with sign -1 (heapsetflag).
  */
 typedef struct Heap Heap;
 struct Heap {
-	Block	*b;
+	struct Cell *cell;	/* heap.c's */
 	long	nb;
 	long	ab;
+	struct Wide *wide;
+	long	nwide;
+	long	awide;
+	struct Index *index;	/* index.c's, for heapfind */
+	int	hoff;		/* from a block's header to its address */
 	Range	*own;		/* the allocator's own memory: never a root */
 	int	nown;
 	int	aown;
 	void	(*visit)(Heap*, Block*, int sign);
 	void	(*reset)(Heap*);	/* a walk is thrown away */
 	void	*arg;
+	void	(*tags)(Target*, Block*);	/* the model's: a tagged block's tags */
 };
 
 void	heapadd(Heap*, Block*);
-void	heapsetflag(Heap*, Block*, int flag);	/* Bfree or Binternal, found late */
+void	heapget(Heap*, long i, Block*);
+void	heaptags(Heap*, Target*, Block*);
+int	heapflags(Heap*, long i);
+void	heapsetflag(Heap*, long i, Block*, int flag);	/* Bfree, Binternal, Bstack, found late */
+void	heapsetsize(Heap*, long i, u64 usable, u64 size);
 void	heapown(Heap*, u64 start, u64 end, int kind);
 void	heapsort(Heap*);
+void	heapindex(Heap*);
 void	heapfree(Heap*);
-Block	*heapfind(Heap*, u64 addr);
+long	heapfind(Heap*, u64 addr);	/* the block whose usable bytes hold addr, or -1 */
+long	heapchunk(Heap*, u64 hdr);	/* the block whose chunk starts at hdr, or -1 */
 
 /*
  * roots.c: while the target is stopped, the ranges and register words
@@ -263,4 +288,4 @@ void	hwdrawdump(Heap*, FILE*);
 
 /* print.c: Plan 9's block lines */
 enum { Pleaked = 1, Pall = 2, Pfree = 4 };
-int	hwprint(Target*, Heap*, int what);
+long	hwprint(FILE*, Target*, Heap*, int what);

@@ -14,6 +14,7 @@
 #include "heapwalk.h"
 
 enum {
+	Readwin = 1<<20,	/* a Reader's window */
 	Batch = 1<<20,
 	Page = 4096,
 	Nwin = 16,
@@ -177,6 +178,46 @@ hwpeek(Target *t, u64 addr, u64 *w)
 	if(read1(t, addr, w, 8) != 8)
 		return -1;
 	return 0;
+}
+
+/*
+ * A pointer to the bytes at addr, as many of them up to want as can
+ * be had at once in *got: from a copy, or from the reader's window,
+ * read anew when addr lies outside it.  NULL when addr cannot be
+ * read, *got then being the bytes to skip, to the next page.
+ */
+uchar*
+hwreadat(Target *t, Reader *r, u64 addr, u64 want, u64 *got)
+{
+	uchar *p;
+	long n;
+
+	if((p = hwptrpart(t, addr, addr + want, got)) != NULL)
+		return p;
+	if(addr < r->base || addr >= r->base + r->n){
+		if(r->buf == NULL)
+			r->buf = emalloc(Readwin);
+		r->base = addr;
+		n = read1(t, addr, r->buf, Readwin);
+		r->n = n > 0 ? n : 0;
+		if(n <= 0){
+			*got = Page - (addr & (Page-1));
+			if(*got > want)
+				*got = want;
+			return NULL;
+		}
+	}
+	*got = r->base + r->n - addr;
+	if(*got > want)
+		*got = want;
+	return r->buf + (addr - r->base);
+}
+
+void
+hwreaderfree(Reader *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof *r);
 }
 
 /* Copy [start,end) unless a snapshot already covers it. */

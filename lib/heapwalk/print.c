@@ -16,48 +16,50 @@ name(Target *t, u64 w, char *buf, int n)
 }
 
 static void
-line(Target *t, Block *b, char *kind)
+line(FILE *f, Target *t, Heap *h, Block *b, char *kind)
 {
 	u64 w[2];
-	uchar *p;
 	char s0[512], s1[512];
 
+	heaptags(h, t, b);
 	if(b->flags & Btagged){
 		w[0] = b->tag[0];
 		w[1] = b->tag[1];
-	}else if((p = hwptr(t, b->addr, 16)) != NULL)
-		memcpy(w, p, 16);
-	else
+	}else if(hwpeek(t, b->addr, &w[0]) < 0 || hwpeek(t, b->addr+8, &w[1]) < 0)
 		w[0] = w[1] = 0;
 	name(t, w[0], s0, sizeof s0);
 	name(t, w[1], s1, sizeof s1);
-	printf("%s 0x%016llx 0x%016llx 0x%016llx 0x%016llx %s %s\n", kind,
+	fprintf(f, "%s 0x%016llx 0x%016llx 0x%016llx 0x%016llx %s %s\n", kind,
 		(unsigned long long)b->addr, (unsigned long long)b->size,
 		(unsigned long long)w[0], (unsigned long long)w[1], s0, s1);
 }
 
-/* Print the blocks asked for; return how many were leaked. */
-int
-hwprint(Target *t, Heap *h, int what)
+/* Print the blocks asked for to f; return how many were leaked. */
+long
+hwprint(FILE *f, Target *t, Heap *h, int what)
 {
-	Block *b;
-	long i;
-	int n;
+	Block b;
+	long i, n;
+	int fl;
 
 	n = 0;
 	for(i = 0; i < h->nb; i++){
-		b = &h->b[i];
-		if(b->flags & Binternal)
+		fl = heapflags(h, i);
+		if(fl & Binternal)
 			continue;
-		if(b->flags & Bfree){
-			if(what & Pfree)
-				line(t, b, "free");
+		if(fl & Bfree){
+			if(what & Pfree){
+				heapget(h, i, &b);
+				line(f, t, h, &b, "free");
+			}
 			continue;
 		}
-		if(!(b->flags & Bmarked))
+		if(!(fl & Bmarked))
 			n++;
-		if((what & Pall) || ((what & Pleaked) && !(b->flags & Bmarked)))
-			line(t, b, "block");
+		if((what & Pall) || ((what & Pleaked) && !(fl & Bmarked))){
+			heapget(h, i, &b);
+			line(f, t, h, &b, "block");
+		}
 	}
 	return n;
 }

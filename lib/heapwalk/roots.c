@@ -185,7 +185,8 @@ static void
 addthread(Target *t, Heap *h, Roots *r, Thread *th)
 {
 	u64 dtv, len, w, i;
-	Block *b;
+	Block b;
+	long k;
 	uchar *v;
 
 	for(i = 0; i < (u64)th->ngpr; i++)
@@ -200,12 +201,13 @@ addthread(Target *t, Heap *h, Roots *r, Thread *th)
 			if(hwpeek(t, dtv + 16*i, &w) == 0)
 				addword(r, w);
 	/* a stack inside a heap block: a malloc'd signal stack, say */
-	b = heapfind(h, th->sp);
-	if(b == NULL)
-		b = heapfind(h, stacklow(th));
-	if(b != NULL && !(b->flags & (Bfree|Binternal))){
-		b->flags |= Bstack;
-		addrange(r, stacklow(th) < b->addr ? b->addr : stacklow(th), b->addr + b->usable);
+	k = heapfind(h, th->sp);
+	if(k < 0)
+		k = heapfind(h, stacklow(th));
+	if(k >= 0 && !(heapflags(h, k) & (Bfree|Binternal))){
+		heapget(h, k, &b);
+		heapsetflag(h, k, &b, Bstack);
+		addrange(r, stacklow(th) < b.addr ? b.addr : stacklow(th), b.addr + b.usable);
 	}
 }
 

@@ -61,7 +61,8 @@ u32	ptword32(Target*, u64 addr);
 u64	ptreveal(Glibc*, u64 slot, u64 stored);
 int	ptunused(Target*, Glibc*, u64 arena);
 int	ptbyte(Target*, u64 addr);
-Block	*ptchunk(Target*, Glibc*, Heap*, u64 chunk);
+int	ptchunk(Target*, Glibc*, Heap*, u64 chunk, Block*, long *i);
 
 /* pttag.c */
 void	ptblock(Target*, Glibc*, u64 chunk, u64 size, int flags, Block*);
+void	pttags(Target*, Block*);

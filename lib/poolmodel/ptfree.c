@@ -13,10 +13,11 @@
 
 /* A chunk the free lists hold: free, and its bytes are the chunk's less the header. */
 static void
-setfree(Heap *h, Block *b)
+setfree(Heap *h, long i, Block *b)
 {
-	heapsetflag(h, b, Bfree);
-	b->usable = b->size = b->chunk - Hdr;
+	heapsetflag(h, i, b, Bfree);
+	if(i >= 0)
+		heapsetsize(h, i, b->chunk - Hdr, b->chunk - Hdr);
 }
 
 /*
@@ -27,8 +28,8 @@ int
 ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
 {
 	u64 slot, p, size, holder;
-	Block *b;
-	long n;
+	Block b;
+	long n, k;
 	int i;
 
 	if(g->ofast < 0)
@@ -39,8 +40,7 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
 		size = Minsize + 16*i;
 		holder = arena;
 		for(n = 0; p != 0; n++){
-			b = ptchunk(t, g, h, p);
-			if(b == NULL || b->chunk != size){
+			if(!ptchunk(t, g, h, p, &b, &k) || b.chunk != size){
 				werrstr("heap corrupted at 0x%llx in arena 0x%llx: fastbin %d links to 0x%llx, "
 					"which is not a free 0x%llx-byte chunk", (unsigned long long)holder,
 					(unsigned long long)arena, i, (unsigned long long)p, (unsigned long long)size);
@@ -51,7 +51,7 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
 					"than the heap (a cycle)", (unsigned long long)arena, (unsigned long long)arena, i);
 				return 1;
 			}
-			setfree(h, b);
+			setfree(h, k, &b);
 			holder = p;
 			p = ptreveal(g, p + Hdr, ptword(t, p + Hdr));
 		}
@@ -119,9 +119,9 @@ tcbad(Tc *c, u64 at, char *fmt, ...)
 static int
 tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
 {
-	Block *b;
+	Block b;
 	u64 e, holder, ents, size;
-	long cnt, n;
+	long cnt, n, k;
 
 	cnt = tcount(t, g, c->tc, i);
 	ents = c->tc + g->ntc*(g->tcount16 ? 2 : 1);
@@ -133,15 +133,14 @@ tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
 	for(n = 0; e != 0; n++){
 		if(n == cnt)
 			return tcbad(c, c->tc - Hdr, "bin %d holds more chunks than its count, %ld (a cycle?)", i, cnt);
-		b = ptchunk(t, g, h, e - Hdr);
 		/* 2.42's large bins hold a range of sizes, mmapped ones too */
-		if(b == NULL || (e & 15) != 0 || (i < 64 ? b->chunk != size : b->chunk <= 0x410))
+		if(!ptchunk(t, g, h, e - Hdr, &b, &k) || (e & 15) != 0 || (i < 64 ? b.chunk != size : b.chunk <= 0x410))
 			return tcbad(c, holder, "bin %d links to 0x%llx, which is not a free chunk of its size",
 				i, (unsigned long long)e);
 		if(g->haskey && c->key != 0 && ptword(t, e+8) != c->key)
 			return tcbad(c, e - Hdr, "bin %d's chunk lacks the tcache key: written after free", i);
 		if(c->mark)
-			setfree(h, b);
+			setfree(h, k, &b);
 		holder = e - Hdr;
 		e = ptreveal(g, e, ptword(t, e));
 	}
@@ -154,14 +153,14 @@ tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
 static int
 tcache(Target *t, Glibc *g, Heap *h, Tc *c)
 {
-	Block *tb;
+	Block tb;
+	long k;
 	int i;
 
-	tb = ptchunk(t, g, h, c->tc - Hdr);
-	if(tb == NULL || !tcchunk(g, tb))
+	if(!ptchunk(t, g, h, c->tc - Hdr, &tb, &k) || !tcchunk(g, &tb))
 		return tcbad(c, c->tc - Hdr, "not a 0x%x-byte chunk", g->tcsz);
 	if(c->mark)
-		heapsetflag(h, tb, Binternal);
+		heapsetflag(h, k, &tb, Binternal);
 	for(i = 0; i < g->ntc; i++)
 		if(tcbin(t, g, h, c, i) != 0)
 			return 1;
@@ -214,9 +213,9 @@ tcat(Target *t, Glibc *g, Thread *th, long off)
 static long
 findtcoff(Target *t, Glibc *g, Heap *h)
 {
-	Block *b;
+	Block b;
 	Tc c;
-	long off, best[2];
+	long off, best[2], k;
 	int i, n[2], most[2];
 
 	best[0] = best[1] = -1;
@@ -225,9 +224,9 @@ findtcoff(Target *t, Glibc *g, Heap *h)
 		n[0] = n[1] = 0;
 		for(i = 0; i < t->nthr; i++){
 			c.tc = tcat(t, g, &t->thr[i], off);
-			if(c.tc == 0 || (b = ptchunk(t, g, h, c.tc - Hdr)) == NULL)
+			if(c.tc == 0 || !ptchunk(t, g, h, c.tc - Hdr, &b, &k))
 				continue;
-			if(!tcchunk(g, b) || (b->flags & Bfree))
+			if(!tcchunk(g, &b) || (b.flags & Bfree))
 				continue;
 			n[1]++;
 			c.key = tcachekey(t, g, c.tc);
@@ -261,8 +260,9 @@ notheap(Target *t, u64 a)
 static void
 deadmain(Target *t, Glibc *g, Heap *h)
 {
-	Block *b;
+	Block b;
 	Tc c;
+	long k;
 	int i;
 
 	for(i = 0; i < t->nthr; i++)
@@ -275,8 +275,8 @@ deadmain(Target *t, Glibc *g, Heap *h)
 	memset(&c, 0, sizeof c);
 	c.tc = h->own[i].start + Hdr;
 	c.tid = t->pids[0];
-	b = ptchunk(t, g, h, h->own[i].start);
-	if(b == NULL || (b->flags & (Binternal|Bfree)) || !tcchunk(g, b) || tcache(t, g, h, &c) != 0)
+	if(!ptchunk(t, g, h, h->own[i].start, &b, &k) || (b.flags & (Binternal|Bfree)) || !tcchunk(g, &b)
+	|| tcache(t, g, h, &c) != 0)
 		return;
 	c.mark = 1;
 	tcache(t, g, h, &c);

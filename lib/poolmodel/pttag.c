@@ -69,6 +69,14 @@ checked(Target *t, Block *b)
 	return Nocheck;
 }
 
+/* A tagged block's tags, read again: the table keeps no room for them. */
+void
+pttags(Target *t, Block *b)
+{
+	b->tag[0] = ptword(t, b->addr + b->usable - 16) & Pcmask;
+	b->tag[1] = ptword(t, b->addr + b->usable - 8) & Pcmask;
+}
+
 void
 ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 {

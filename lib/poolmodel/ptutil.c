@@ -29,27 +29,28 @@ ptreveal(Glibc *g, u64 slot, u64 stored)
 }
 
 /*
- * The block whose chunk starts at chunk.  A streaming heap keeps no
- * table: the block is made again from the header, as the walk made it.
+ * The block whose chunk starts at chunk, in b, and its index in *i.
+ * A streaming heap keeps no table: the block is made again from the
+ * header, as the walk made it, and *i is -1.
  */
-Block*
-ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk)
+int
+ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk, Block *b, long *i)
 {
-	static Block tmp;
-	Block *b;
 	u64 size;
 
+	*i = -1;
 	if(h->visit != NULL){
 		size = ptword(t, chunk+8);
 		if((size & ~7ULL) < Minsize || (size & 8) != 0)
-			return NULL;
-		ptblock(t, g, chunk, size & ~7ULL, (size & Ismmapped) ? Bmmapped : 0, &tmp);
-		return &tmp;
+			return 0;
+		ptblock(t, g, chunk, size & ~7ULL, (size & Ismmapped) ? Bmmapped : 0, b);
+		return 1;
 	}
-	b = heapfind(h, chunk + Hdr);
-	if(b == NULL || b->hdr != chunk)
-		return NULL;
-	return b;
+	*i = heapchunk(h, chunk);
+	if(*i < 0)
+		return 0;
+	heapget(h, *i, b);
+	return 1;
 }
 
 /* Whether an arena has given out nothing yet: top is 0 before malloc's first call, then bin 1. */

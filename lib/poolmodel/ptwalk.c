@@ -561,6 +561,8 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 		return Wbusy;
 	if(h->visit == NULL)
 		snapall(t);
+	h->hoff = Hdr;
+	h->tags = pttags;
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
 		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);

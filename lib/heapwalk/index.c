@@ -1,0 +1,151 @@
+/*
+ * Which block a word points into, in constant time: for every page of
+ * the allocator's ranges, the first block whose chunk ends past the
+ * page's start.  A lookup finds the range, then walks from that block
+ * over the few that begin earlier in the same page.  Four bytes a
+ * page: a 2 GB heap costs 2 MB.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "heapwalk.h"
+#include "fns.h"
+
+enum { Pageshift = 12 };
+
+typedef struct Irange Irange;
+struct Irange {
+	u64	start;
+	u64	end;
+	u32	*first;
+};
+
+struct Index {
+	Irange	*r;
+	int	nr;
+	u64	lo;		/* no range below */
+	u64	hi;		/* nor at or above */
+};
+
+static int
+counted(Range *r)
+{
+	return (r->kind == Rheap || r->kind == Rarena || r->kind == Rmmap) && r->end > r->start;
+}
+
+/* The allocator's ranges, sorted already, adjacent ones joined. */
+static void
+ranges(Heap *h, Index *ix)
+{
+	Range *r;
+	int i;
+
+	ix->r = emalloc((h->nown+1) * sizeof ix->r[0]);
+	for(i = 0; i < h->nown; i++){
+		r = &h->own[i];
+		if(!counted(r))
+			continue;
+		if(ix->nr > 0 && r->start <= ix->r[ix->nr-1].end){
+			if(r->end > ix->r[ix->nr-1].end)
+				ix->r[ix->nr-1].end = r->end;
+			continue;
+		}
+		ix->r[ix->nr].start = r->start;
+		ix->r[ix->nr].end = r->end;
+		ix->nr++;
+	}
+}
+
+static void
+pages(Heap *h, Irange *r, long *i)
+{
+	u64 n, p, at;
+
+	n = ((r->end - r->start) >> Pageshift) + 1;
+	r->first = emalloc(n * sizeof r->first[0]);
+	for(p = 0; p < n; p++){
+		at = r->start + (p << Pageshift);
+		while(*i < h->nb && heapend(h, *i) <= at)
+			(*i)++;
+		r->first[p] = *i;
+	}
+}
+
+void
+heapindex(Heap *h)
+{
+	Index *ix;
+	long i;
+	int k;
+
+	heapunindex(h);
+	ix = emalloc(sizeof *ix);
+	ranges(h, ix);
+	i = 0;
+	for(k = 0; k < ix->nr; k++)
+		pages(h, &ix->r[k], &i);
+	ix->lo = ix->nr ? ix->r[0].start : 0;
+	ix->hi = ix->nr ? ix->r[ix->nr-1].end : 0;
+	h->index = ix;
+}
+
+void
+heapunindex(Heap *h)
+{
+	Index *ix;
+	int k;
+
+	ix = h->index;
+	if(ix == NULL)
+		return;
+	for(k = 0; k < ix->nr; k++)
+		free(ix->r[k].first);
+	free(ix->r);
+	free(ix);
+	h->index = NULL;
+}
+
+static Irange*
+rangeof(Index *ix, u64 w)
+{
+	int lo, hi, m;
+
+	lo = 0;
+	hi = ix->nr;
+	while(lo < hi){
+		m = (lo+hi)/2;
+		if(w < ix->r[m].start)
+			hi = m;
+		else if(w >= ix->r[m].end)
+			lo = m+1;
+		else
+			return &ix->r[m];
+	}
+	return NULL;
+}
+
+/* The block whose usable bytes hold w, or -1. */
+long
+heaplookup(Heap *h, u64 w)
+{
+	Index *ix;
+	Irange *r;
+	Block b;
+	Cell *c;
+	long i;
+
+	ix = h->index;
+	if(w < ix->lo || w >= ix->hi || (r = rangeof(ix, w)) == NULL)
+		return -1;
+	i = r->first[(w - r->start) >> Pageshift];
+	while(i < h->nb && heapend(h, i) <= w)
+		i++;
+	if(i >= h->nb)
+		return -1;
+	c = &h->cell[i];
+	if(w < c->addr)
+		return -1;	/* in its header */
+	if(!(c->flags & Bwide))
+		return w - c->addr < c->usable ? i : -1;
+	heapget(h, i, &b);
+	return w - b.addr < b.usable ? i : -1;
+}
