@@ -232,38 +232,44 @@ picture(Heap *h)
 	return Ok;
 }
 
+/* Let go of everything and say what failed. */
+static void
+giveup(Target *t, Pool *pool, double t0, char *what)
+{
+	char why[1024];
+
+	snprintf(why, sizeof why, "%s", errstr());
+	poolstats(stderr, "leak", pool, t, -1, now()-t0);
+	if(t != NULL)
+		hwclose(t);
+	werrstr("%s", why);
+	fatal(what);
+}
+
 static int
-leak(int *pids, int npid, int retries)
+leak(int *pids, int npid, int retries, int mode)
 {
 	Target *t;
 	Pool *pool;
 	Heap heap;
 	Roots *roots;
-	double t0, t1;
+	double t0;
 	int r;
 
 	if(!hwsamevm(pids, npid))
 		fatal(NULL);
 	t0 = now();
-	t = hwattach(pids, npid);
-	if(t == NULL)
-		fatal(NULL);
-	if(hwsymopen(t, binary) < 0 || (pool = poolfind(t)) == NULL){
-		hwdetach(t);
-		fatal(NULL);
-	}
 	memset(&heap, 0, sizeof heap);
-	r = poolwalk(pool, t, &heap, retries);
-	if(r < 0){
-		hwdetach(t);
-		poolstats(stderr, "leak", pool, t, -1, now()-t0, now()-t0);
-		fatal(pool->name);
-	}
+	r = poolopen(pids, npid, binary, &heap, retries, mode, &t, &pool);
+	if(t != NULL && t->nosnap != NULL)
+		fprintf(stderr, "leak: reading process %d while it is held, not a snapshot: %s\n",
+			pids[0], t->nosnap);
+	if(r < 0)
+		giveup(t, pool, t0, pool != NULL ? pool->name : NULL);
 	if(r > 0)
 		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", pool->name, errstr());
 	roots = hwroots(t, &heap);
-	hwdetach(t);
-	t1 = now();
+	hwrelease(t);	/* held, what marking needs is copied by now */
 	if(!aflag)
 		hwmark(t, &heap, roots);
 	if(bflag){
@@ -274,8 +280,9 @@ leak(int *pids, int npid, int retries)
 	else
 		hwprint(stdout, t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(hwflush(stdout) < 0)
-		fatal("standard output");
-	poolstats(stderr, "leak", pool, t, nblocks(&heap), t1-t0, now()-t0);
+		giveup(t, pool, t0, "standard output");
+	poolstats(stderr, "leak", pool, t, nblocks(&heap), now()-t0);
+	hwclose(t);
 	return r > 0 ? Inexact : Ok;
 }
 
@@ -283,7 +290,7 @@ int
 main(int argc, char **argv)
 {
 	char *argv0;
-	int *pids, i, c, retries;
+	int *pids, i, c, retries, mode;
 
 	argv0 = argv[0];
 	while((c = getopt(argc, argv, "abcdsf:r:x:t:")) != -1)
@@ -315,7 +322,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "leak: -t %s: want m8, r8g8b8, compressed, compressed,r8g8b8, png or png,r8g8b8\n", type);
 		exit(Usage);
 	}
-	if((retries = poolretries()) < 0){
+	if((retries = poolretries()) < 0 || (mode = hwsnapmode()) < 0){
 		fprintf(stderr, "leak: %s\n", errstr());
 		exit(Usage);
 	}
@@ -334,5 +341,5 @@ main(int argc, char **argv)
 			fprintf(stderr, "leak: %s\n", errstr());
 			exit(Usage);
 		}
-	return leak(pids, argc, retries);
+	return leak(pids, argc, retries, mode);
 }

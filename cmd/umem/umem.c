@@ -37,6 +37,20 @@ now(void)
 	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
 }
 
+/* Let go of everything and say what failed. */
+static void
+giveup(Target *t, Pool *pool, double t0, char *what)
+{
+	char why[1024];
+
+	snprintf(why, sizeof why, "%s", errstr());
+	poolstats(stderr, "umem", pool, t, -1, now()-t0);
+	if(t != NULL)
+		hwclose(t);
+	werrstr("%s", why);
+	fatal(what);
+}
+
 static long
 nblocks(Site *v, long n)
 {
@@ -56,9 +70,9 @@ main(int argc, char **argv)
 	Pool *pool;
 	Sites *ss;
 	Site *v;
-	double t0, t1;
+	double t0;
 	long i, n;
-	int pid, r, retries;
+	int pid, r, retries, mode;
 
 	if(argc < 2 || argc > 3)
 		usage();
@@ -66,7 +80,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "umem: %s\n", errstr());
 		usage();
 	}
-	if((retries = poolretries()) < 0){
+	if((retries = poolretries()) < 0 || (mode = hwsnapmode()) < 0){
 		fprintf(stderr, "umem: %s\n", errstr());
 		exit(Usage);
 	}
@@ -77,22 +91,15 @@ main(int argc, char **argv)
 		exit(Err);
 	}
 	t0 = now();
-	t = hwattach(&pid, 1);
-	if(t == NULL)
-		fatal(NULL);
-	if(hwsymopen(t, argc == 3 ? argv[2] : NULL) < 0 || (pool = poolfind(t)) == NULL){
-		hwdetach(t);
-		fatal(NULL);
-	}
 	ss = hwsites();
-	hwsitecount(&heap, t, ss);
-	r = poolwalk(pool, t, &heap, retries);
-	hwdetach(t);
-	t1 = now();
-	if(r < 0){
-		poolstats(stderr, "umem", pool, t, -1, t1-t0, t1-t0);
-		fatal(pool->name);
-	}
+	hwsitecount(&heap, ss);
+	r = poolopen(&pid, 1, argc == 3 ? argv[2] : NULL, &heap, retries, mode, &t, &pool);
+	if(t != NULL && t->nosnap != NULL)
+		fprintf(stderr, "umem: reading process %d while it is held, not a snapshot: %s\n",
+			pid, t->nosnap);
+	if(r < 0)
+		giveup(t, pool, t0, pool != NULL ? pool->name : NULL);
+	hwrelease(t);
 	if(r > 0)
 		fprintf(stderr, "umem: %s: the counts may be inexact: %s\n", pool->name, errstr());
 	v = hwsitelist(t, ss, 0, &n);
@@ -100,7 +107,8 @@ main(int argc, char **argv)
 	for(i = 0; i < n; i++)
 		printf("%6ld %11lld %s\n", v[i].count, v[i].bytes, v[i].name);
 	if(hwflush(stdout) < 0)
-		fatal("standard output");
-	poolstats(stderr, "umem", pool, t, nblocks(v, n), t1-t0, now()-t0);
+		giveup(t, pool, t0, "standard output");
+	poolstats(stderr, "umem", pool, t, nblocks(v, n), now()-t0);
+	hwclose(t);
 	return r > 0 ? Inexact : Ok;
 }

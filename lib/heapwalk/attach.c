@@ -28,6 +28,8 @@ enum {
 	Startpause = 1000,	/* µs to let it run on */
 };
 
+static int settle(Target*);
+
 static int
 isstopsig(int sig)
 {
@@ -131,9 +133,17 @@ seize1(Thread *th)
 {
 	int r, e;
 
-	guardenter();
+	/*
+	 * Outside the critical section, and watched: an exec elsewhere
+	 * holds what SEIZE waits for until the threads it ended, ours,
+	 * are reaped (guardwatch).  Should a signal end us between the
+	 * SEIZE and the state below, the kernel lets the thread go.
+	 */
+	guardwatch(1);
 	r = ptrace(PTRACE_SEIZE, th->tid, 0, PTRACE_O_TRACEEXEC);
 	e = errno;
+	guardwatch(0);
+	guardenter();
 	if(r == 0){
 		th->state = Trunning;
 		if(ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
@@ -164,6 +174,12 @@ refused(Target *t, Thread *th, int pid)
 		return 1;
 	if(!alive(pid, th->tid))
 		return 0;
+	/* root may trace any live process: refused, it was changing under us */
+	if(geteuid() == 0 && hwtracer(pid, th->tid) <= 0 && pid != getpid() && !hwkthread(pid)){
+		t->lost = Lexec;
+		werrstr("process %d changed while it was being stopped (an exec?); try again", pid);
+		return -1;
+	}
 	hwwhynot(pid, th->tid);
 	return -1;
 }
@@ -237,6 +253,7 @@ readregs(Thread *th)
 	iov.iov_len = sizeof r;
 	if(ptrace(PTRACE_GETREGSET, th->tid, NT_PRSTATUS, &iov) < 0)
 		return 0;
+	th->live = 1;
 	th->ngpr = sizeof r / sizeof(u64);
 	memcpy(th->gpr, &r, sizeof r);
 	th->pc = r.rip;
@@ -311,6 +328,7 @@ stopall(Target *t)
 	/* a thread whose registers cannot be read is not ours: exec took it, say */
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
+		th->live = 0;
 		if(th->state != Tgone && !readregs(th)){
 			ptrace(PTRACE_DETACH, th->tid, 0, th->sig);
 			th->state = Tgone;
@@ -382,34 +400,161 @@ newtarget(int *pids, int npid)
 	memcpy(t->pids, pids, npid*sizeof pids[0]);
 	t->npid = npid;
 	t->memfd = -1;
+	t->snapfd = -1;
 	return t;
 }
 
 static void
-freetarget(Target *t)
+freethreads(Target *t)
 {
 	int i;
 
 	for(i = 0; i < t->nthr; i++)
 		free(t->thr[i].vec);
+	free(t->thr);
+	t->thr = NULL;
+	t->nthr = 0;
+}
+
+/* A live thread of pid to look through: the leader, or another when it has exited. */
+static int
+livetid(int pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int tid;
+
+	if(alive(pid, pid))
+		return pid;
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if((d = opendir(path)) == NULL)
+		return 0;
+	tid = 0;
+	while(tid == 0 && (e = readdir(d)) != NULL)
+		if(atoi(e->d_name) > 0 && alive(pid, atoi(e->d_name)))
+			tid = atoi(e->d_name);
+	closedir(d);
+	return tid;
+}
+
+/* A look at the processes, without stopping them: maps, program, auxv. */
+Target*
+hwopen(int *pids, int npid)
+{
+	Target *t;
+
+	t = newtarget(pids, npid);
+	t->tid = livetid(pids[0]);
+	if(t->tid == 0){
+		werrstr("no process %d", pids[0]);
+		hwclose(t);
+		return NULL;
+	}
+	t->rpid = t->tid;
+	if(openmem(t) < 0){
+		/* the kernel asks what ptrace would: say why it would refuse */
+		if(errno == EACCES || errno == EPERM || errno == ESRCH)
+			hwwhynot(pids[0], t->tid);
+		hwclose(t);
+		return NULL;
+	}
+	if(hwreadmaps(t) < 0){
+		hwclose(t);
+		return NULL;
+	}
+	readauxv(t);
+	hwreadflags(t);
+	return t;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
+}
+
+/*
+ * Stop every thread, unless they are stopped already.  An exec since
+ * hwopen (AT_RANDOM moves with every exec) is a lost target: what was
+ * looked at before is another program's.
+ */
+int
+hwstop(Target *t)
+{
+	u64 random;
+
+	if(t->held)
+		return 0;
+	freethreads(t);
+	t->since = now();
+	t->held = 1;
+	guardinstall(t);
+	random = t->auxv[AT_RANDOM];
+	if(stopall(t) < 0 || hwreadmaps(t) < 0)
+		return -1;
+	readauxv(t);
+	if(t->auxv[AT_RANDOM] != random){
+		t->lost = Lexec;
+		werrstr("process %d called exec while it was being examined; try again", t->pids[0]);
+		return -1;
+	}
+	t->stopped = groupstopped(t);
+	return settle(t);
+}
+
+/* Whether the process has called exec since it was opened (or lost so). */
+int
+hwexecd(Target *t)
+{
+	char path[64];
+	u64 av[2];
+	int fd, r;
+
+	if(t->lost == Lexec || (t->lost == Lexit && alive(t->pids[0], t->pids[0])))
+		return 1;
+	snprintf(path, sizeof path, "/proc/%d/auxv", t->pids[0]);
+	if((fd = open(path, O_RDONLY)) < 0)
+		return 0;
+	r = 0;
+	while(read(fd, av, sizeof av) == sizeof av && av[0] != AT_NULL)
+		if(av[0] == AT_RANDOM)
+			r = av[1] != t->auxv[AT_RANDOM];
+	close(fd);
+	return r;
+}
+
+/* Let the threads go; what was read of them stays, and so does a snapshot. */
+void
+hwrelease(Target *t)
+{
+	hwdropwins(t);
+	if(t->held)
+		t->heldms += now() - t->since;
+	t->held = 0;
+	guarddetach(t);
+}
+
+void
+hwclose(Target *t)
+{
+	int i;
+
+	hwdropsnapshot(t);
+	hwrelease(t);
+	hwsymclose(t);
+	if(t->memfd >= 0)
+		close(t->memfd);
+	freethreads(t);
 	for(i = 0; i < t->nmap; i++)
 		free(t->map[i].path);
-	free(t->thr);
 	free(t->map);
 	free(t->exe);
 	free(t->pids);
 	free(t);
-}
-
-static int
-attach1(Target *t)
-{
-	guardinstall(t);
-	if(stopall(t) < 0 || openmem(t) < 0 || hwreadmaps(t) < 0)
-		return -1;
-	t->stopped = groupstopped(t);
-	readauxv(t);
-	return 0;
 }
 
 /*
@@ -430,7 +575,7 @@ inldso(Target *t)
 	n = 0;
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
-		if(th->state == Tgone || (m = hwmapat(t, th->pc)) == NULL || strcmp(m->path, ld->path) != 0)
+		if(!th->live || (m = hwmapat(t, th->pc)) == NULL || strcmp(m->path, ld->path) != 0)
 			continue;
 		th->busy = 1;
 		n++;
@@ -450,25 +595,6 @@ settle(Target *t)
 	for(i = 0; i < t->nthr; i++)
 		t->thr[i].busy = 0;
 	return 0;
-}
-
-/* Stop the processes; one that calls exec meanwhile is tried again. */
-Target*
-hwattach(int *pids, int npid)
-{
-	Target *t;
-	int try, lost;
-
-	for(try = 0; ; try++){
-		t = newtarget(pids, npid);
-		if(attach1(t) == 0 && settle(t) == 0)
-			return t;
-		lost = t->lost;
-		hwdetach(t);
-		freetarget(t);
-		if(lost != Lexec || try+1 >= Execretries)
-			return NULL;
-	}
 }
 
 static int
@@ -531,12 +657,3 @@ hwresume(Target *t, int usec)
 	return 0;
 }
 
-void
-hwdetach(Target *t)
-{
-	hwdropwins(t);	/* the snapshots stay */
-	guarddetach(t);
-	if(t->memfd >= 0)
-		close(t->memfd);
-	t->memfd = -1;
-}

@@ -6,11 +6,16 @@ void	guarddetach(Target*);
 Thread	*guardadd(Target*, int tid);
 void	guardenter(void);	/* a critical section: signals wait */
 void	guardleave(void);
+void	guardsnap(Target*);
+void	guardwatch(int on);
+void	guardreap(void);
+void	snapcleanup(int pid, int tid, int child, u64 insn);
 
 /* attach.c, whynot.c: stopping the threads, and why we may not */
 Thread	*hwthread(Target*, int tid);
 void	hwwhynot(int pid, int tid);
 long	hwtracer(int pid, int tid);
+int	hwkthread(int pid);
 
 /* proc.c */
 int	hwreadfile(char *path, char *buf, int n);

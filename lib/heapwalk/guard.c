@@ -26,9 +26,15 @@
 enum {
 	Nsig = 65,		/* signals 1..64 on Linux */
 	Reapms = 1000,		/* a thread that will not stop is left to the kernel */
+	Watchns = 10000000,	/* guardwatch's period */
+	Watchcookie = 0x6c65616b,	/* its timer's signals, told from kill's */
 };
+#define Watchsig SIGRTMAX
 
 static Target *volatile held;
+static volatile int snapchild, snappid, snaptid;	/* snap.c's copy, to kill and reap */
+static volatile u64 snapinsn;
+static struct sigaction ours;
 static struct sigaction old[Nsig];
 static char caught[Nsig];
 static sigset_t waiting;	/* what a critical section blocks */
@@ -129,13 +135,23 @@ detachall(void)
 static void
 restore(void)
 {
+	struct timespec zero = {0, 0};
+	sigset_t w, prev;
 	int sig;
 
+	/* the watch's timer off, and a signal of it still pending taken, before its default returns */
+	guardwatch(0);
+	sigemptyset(&w);
+	sigaddset(&w, Watchsig);
+	sigprocmask(SIG_BLOCK, &w, &prev);
+	while(sigtimedwait(&w, NULL, &zero) == Watchsig)
+		;
 	for(sig = 1; sig < Nsig; sig++)
 		if(caught[sig]){
 			sigaction(sig, &old[sig], NULL);
 			caught[sig] = 0;
 		}
+	sigprocmask(SIG_SETMASK, &prev, NULL);
 }
 
 static void
@@ -171,18 +187,114 @@ stopped(int sig, Target *t)
 	_exit(1);
 }
 
+/*
+ * While we wait in PTRACE_SEIZE, a timer reaps the threads of ours that
+ * an exec elsewhere has ended: until they are reaped the exec cannot
+ * finish, nor the SEIZE, which waits for it.  Only deaths are reaped;
+ * stops are left for the waits that expect them.
+ */
+static void
+reapdead(void)
+{
+	siginfo_t si;
+	Thread *th;
+
+	for(;;){
+		memset(&si, 0, sizeof si);
+		if(waitid(P_ALL, 0, &si, WEXITED|WNOHANG|__WALL) < 0 || si.si_pid == 0)
+			return;
+		if(held != NULL && (th = hwthread(held, si.si_pid)) != NULL)
+			th->state = Tgone;
+	}
+}
+
+/* Dead threads of ours nobody reaped yet: an exec may be waiting for them. */
+void
+guardreap(void)
+{
+	reapdead();
+}
+
+void
+guardwatch(int on)
+{
+	static timer_t timer;
+	static int made;
+	struct sigevent ev;
+	struct itimerspec its;
+
+	if(!made){
+		memset(&ev, 0, sizeof ev);
+		ev.sigev_notify = SIGEV_SIGNAL;
+		ev.sigev_signo = Watchsig;
+		ev.sigev_value.sival_int = Watchcookie;
+		if(timer_create(CLOCK_MONOTONIC, &ev, &timer) < 0)
+			return;
+		made = 1;
+	}
+	memset(&its, 0, sizeof its);
+	if(on){
+		its.it_value.tv_nsec = Watchns;
+		its.it_interval.tv_nsec = Watchns;
+	}
+	timer_settime(timer, 0, &its, NULL);
+}
+
+static int
+watching(int sig, siginfo_t *si)
+{
+	return sig == Watchsig && si->si_code == SI_TIMER && si->si_value.sival_int == Watchcookie;
+}
+
+/* The snapshot, killed and reaped. */
+static void
+cleanup(void)
+{
+	int child;
+
+	child = snapchild;
+	snapchild = 0;
+	snapcleanup(snappid, snaptid, child, snapinsn);
+}
+
+/* Stopped by job control holding only a snapshot: stop, and go on when continued. */
+static void
+pause1(int sig)
+{
+	sigset_t s;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&s);
+	sigaddset(&s, sig);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	raise(sig);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigaction(sig, &ours, NULL);
+}
+
 static void
 onsignal(int sig, siginfo_t *si, void *uc)
 {
 	Target *t;
 
 	(void)uc;
+	if(watching(sig, si)){
+		reapdead();
+		return;
+	}
+	if(sig == Watchsig && old[sig].sa_handler == SIG_IGN && !(old[sig].sa_flags & SA_SIGINFO))
+		return;	/* ignored before we came */
 	if(depth > 0 && !realfault(sig, si)){
 		deferred = sig;	/* a fault sent by kill: after the critical section */
 		return;
 	}
 	t = held;
+	if(jobstop(sig) && t == NULL){
+		pause1(sig);
+		return;
+	}
 	detachall();
+	cleanup();
 	restore();
 	if(jobstop(sig) && t != NULL)
 		stopped(sig, t);
@@ -198,6 +310,7 @@ static void
 onexit(void)
 {
 	detachall();
+	cleanup();
 }
 
 void
@@ -220,19 +333,21 @@ guardinstall(Target *t)
 	sa.sa_sigaction = onsignal;
 	sa.sa_flags = SA_ONSTACK|SA_SIGINFO;
 	sigfillset(&sa.sa_mask);
+	ours = sa;
 	sigemptyset(&waiting);
 	for(sig = 1; sig < Nsig; sig++){
 		if(!fatal(sig) && !jobstop(sig))
 			continue;
-		if(sigaction(sig, NULL, &old[sig]) < 0)
-			continue;	/* 32 and 33 are glibc's own */
-		/* an ignored signal cannot end us: it stays ignored */
-		if(old[sig].sa_handler == SIG_IGN && !(old[sig].sa_flags & SA_SIGINFO))
+		/* the watch's must come through: one sent by kill waits in the handler */
+		if(!faultsig(sig) && sig != Watchsig)
+			sigaddset(&waiting, sig);
+		if(caught[sig] || sigaction(sig, NULL, &old[sig]) < 0)
+			continue;	/* ours already; 32 and 33 are glibc's own */
+		/* an ignored signal cannot end us: it stays ignored, but the watch's is needed */
+		if(old[sig].sa_handler == SIG_IGN && !(old[sig].sa_flags & SA_SIGINFO) && sig != Watchsig)
 			continue;
 		if(sigaction(sig, &sa, NULL) == 0)
 			caught[sig] = 1;
-		if(!faultsig(sig))
-			sigaddset(&waiting, sig);
 	}
 	held = t;
 }
@@ -282,6 +397,7 @@ guardadd(Target *t, int tid)
 	return th;
 }
 
+/* Let t's threads go; the handlers stay while a snapshot does. */
 void
 guarddetach(Target *t)
 {
@@ -289,6 +405,22 @@ guarddetach(Target *t)
 		return;
 	guardenter();
 	detachall();
-	restore();
+	reapdead();
+	if(snapchild == 0)
+		restore();
+	guardleave();
+}
+
+/* t's snapshot made or dropped: the handler must clean up after it, or need not. */
+void
+guardsnap(Target *t)
+{
+	guardenter();
+	snappid = t->pids[0];
+	snaptid = t->tid;
+	snapinsn = t->insn;
+	snapchild = t->snap;
+	if(snapchild == 0 && held == NULL)
+		restore();
 	guardleave();
 }

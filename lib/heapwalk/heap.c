@@ -263,6 +263,7 @@ heapfree(Heap *h)
 	h->arg = keep.arg;
 	h->hoff = keep.hoff;
 	h->tags = keep.tags;
+	h->t = keep.t;
 	if(h->reset != NULL)
 		h->reset(h);
 }

@@ -30,6 +30,7 @@ struct Thread {
 	int	state;
 	int	sig;		/* signal to hand back on resume or detach */
 	int	busy;		/* caught inside the allocator: resume it alone */
+	int	live;		/* it was there at the last stop: its registers are these */
 	u64	pc;
 	u64	sp;
 	u64	fsbase;		/* the thread pointer */
@@ -65,7 +66,16 @@ struct Target {
 	int	*pids;		/* the processes sharing this address space */
 	int	npid;
 	int	tid;		/* a live thread of pids[0]: /proc and process_vm_readv go through it */
+	int	rpid;		/* what reads go to: tid, or the snapshot */
 	int	lost;		/* Lexec, Lexit: the process is no longer the one we held */
+	int	held;		/* its threads are stopped by us now */
+	double	heldms;		/* for how long, in all */
+	double	since;		/* the last stop's start */
+	int	snap;		/* snap.c: the frozen copy's pid, 0 when none */
+	int	snapfd;		/* its /proc/PID/mem */
+	u64	insn;		/* a syscall instruction in the target's code */
+	int	nodup;		/* some memory fork does not copy (MADV_DONTFORK, WIPEONFORK) */
+	char	*nosnap;	/* why it was read while held, when a snapshot was wanted */
 	Thread	*thr;
 	int	nthr;
 	int	nlive;		/* threads held at the last stop */
@@ -92,14 +102,25 @@ void	*emalloc(size_t);
 void	*erealloc(void*, size_t);
 char	*estrdup(char*);
 
-/* attach.c, guard.c */
-Target	*hwattach(int *pids, int npid);
+/*
+ * attach.c, guard.c, snap.c: open (look without stopping), stop,
+ * resume a moment, make a snapshot to read instead, release (the
+ * snapshot and what was read stay), close.
+ */
+Target	*hwopen(int *pids, int npid);
+int	hwstop(Target*);
 int	hwresume(Target*, int usec);
-void	hwdetach(Target*);	/* the copies and symbols stay */
-int	hwinterrupted(void);
+int	hwsnapshot(Target*);
+int	hwsnapmode(void);	/* $LEAK_SNAPSHOT: Sauto (unset), Sfork, Sstop, or -1 */
+void	hwrelease(Target*);
+void	hwdropsnapshot(Target*);
+void	hwclose(Target*);
+int	hwexecd(Target*);	/* it called exec since hwopen */
+enum { Sauto, Sfork, Sstop };
 
 /* maps.c */
 int	hwreadmaps(Target*);
+void	hwreadflags(Target*);
 Map	*hwmapat(Target*, u64 addr);
 int	hwmapped(Target*, u64 addr, int prot);
 
@@ -135,6 +156,7 @@ u64	hwtlsblock(Target*, Thread*, int modid);
 /* sym.c */
 int	hwsymcheck(char *binary);	/* before attaching: a readable ELF file */
 int	hwsymopen(Target*, char *binary);
+void	hwsymclose(Target*);
 int	hwsymname(Target*, u64 addr, char *buf, int n);	/* "sym+0x1a", demangled */
 int	hwsymword(Target*, u64 addr, char *buf, int n);	/* the same, mangled: one word */
 char	*hwsymat(Target*, u64 addr, u64 *off);	/* the raw symbol name */
@@ -210,6 +232,7 @@ struct Heap {
 	void	(*visit)(Heap*, Block*, int sign);
 	void	(*reset)(Heap*);	/* a walk is thrown away */
 	void	*arg;
+	Target	*t;		/* whose heap: what visit reads */
 	void	(*tags)(Target*, Block*);	/* the model's: a tagged block's tags */
 };
 
@@ -255,7 +278,7 @@ typedef struct Sites Sites;
 Sites	*hwsites(void);
 void	hwsiteadd(Target*, Sites*, Block*, int sign);
 void	hwsitereset(Sites*);
-void	hwsitecount(Heap*, Target*, Sites*);	/* stream a walk into Sites */
+void	hwsitecount(Heap*, Sites*);	/* stream a walk into Sites */
 void	hwsitehint(Sites*, long nsite, char *prog);
 Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
 void	hwsitename(Target*, u64 pc, char *buf, int n);

@@ -114,3 +114,23 @@ hwmapped(Target *t, u64 addr, int prot)
 	m = hwmapat(t, addr);
 	return m != NULL && (m->prot & prot) == prot;
 }
+
+/*
+ * Whether some memory is not copied by fork as it is (smaps' VmFlags
+ * dc: MADV_DONTFORK, wf: MADV_WIPEONFORK): a snapshot would miss it.
+ */
+void
+hwreadflags(Target *t)
+{
+	char path[64], line[1024];
+	FILE *f;
+
+	t->nodup = 0;
+	snprintf(path, sizeof path, "/proc/%d/smaps", t->tid);
+	if((f = fopen(path, "r")) == NULL)
+		return;
+	while(fgets(line, sizeof line, f) != NULL)
+		if(strncmp(line, "VmFlags:", 8) == 0 && (strstr(line, " dc") != NULL || strstr(line, " wf") != NULL))
+			t->nodup = 1;
+	fclose(f);
+}

@@ -37,7 +37,7 @@ vmread(Target *t, u64 addr, void *buf, long n)
 	l.iov_len = n;
 	r.iov_base = (void*)addr;
 	r.iov_len = n;
-	return process_vm_readv(t->tid, &l, 1, &r, 1, 0);
+	return process_vm_readv(t->rpid, &l, 1, &r, 1, 0);
 }
 
 /*
@@ -57,7 +57,7 @@ read1(Target *t, u64 addr, void *buf, long n)
 		if(errno != EFAULT)
 			t->novm = 1;
 	}
-	r = pread(t->memfd, buf, n, addr);
+	r = pread(t->snap ? t->snapfd : t->memfd, buf, n, addr);
 	return r > 0 ? r : -1;
 }
 

@@ -95,7 +95,7 @@ livetcb(Target *t, u64 x)
 	int i;
 
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone && t->thr[i].fsbase == x)
+		if(t->thr[i].live && t->thr[i].fsbase == x)
 			return 1;
 	return 0;
 }
@@ -110,15 +110,16 @@ livetcb(Target *t, u64 x)
 static u64
 deadtcb(Target *t, Map *m, u64 guard[2])
 {
+	static u64 top[Tcbscan/8];
 	u64 x, lo, *w;
 
 	if(guard[0] == 0 && guard[1] == 0)
 		return 0;
 	lo = m->end - m->start > Tcbscan ? m->end - Tcbscan : m->start;
+	if(hwread(t, lo, top, m->end - lo) != (long)(m->end - lo))
+		return 0;
 	for(x = (m->end - Tcbptrguard - 8) & ~(u64)(Tcbalign-1); x >= lo; x -= Tcbalign){
-		w = (u64*)hwptr(t, x, Tcbptrguard + 8);
-		if(w == NULL)
-			return 0;
+		w = top + (x - lo)/8;
 		if(w[0] == x && w[Tcbself/8] == x && w[Tcbguard/8] == guard[0]
 		&& w[Tcbptrguard/8] == guard[1] && !livetcb(t, x))
 			return x;
@@ -134,7 +135,7 @@ guards(Target *t, u64 guard[2])
 
 	guard[0] = guard[1] = 0;
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone && t->thr[i].fsbase != 0
+		if(t->thr[i].live && t->thr[i].fsbase != 0
 		&& hwpeek(t, t->thr[i].fsbase + Tcbguard, &guard[0]) == 0
 		&& hwpeek(t, t->thr[i].fsbase + Tcbptrguard, &guard[1]) == 0)
 			return;
@@ -153,13 +154,15 @@ livestart(Target *t, Map *m, u64 guard[2])
 
 	s = m->start;
 	for(i = 0; i < t->nthr; i++){
-		if(t->thr[i].state == Tgone)
+		if(!t->thr[i].live)
 			continue;
 		if(t->thr[i].sp >= m->start && t->thr[i].sp < m->end)
 			if(s == m->start || stacklow(&t->thr[i]) < s)
 				s = stacklow(&t->thr[i]);
 	}
-	if(s == m->start && (m->prot & PROT_WRITE) && m->path[0] == 0 && (s = deadtcb(t, m, guard)) == 0)
+	/* glibc puts a guard page below a stack it makes */
+	if(s == m->start && (m->prot & PROT_WRITE) && m->path[0] == 0 && m > t->map
+	&& (m-1)->end == m->start && (m-1)->prot == 0 && (s = deadtcb(t, m, guard)) == 0)
 		s = m->start;
 	return s < m->start ? m->start : s;
 }
@@ -225,12 +228,13 @@ hwroots(Target *t, Heap *h)
 		m = &t->map[i];
 		if(!rootmap(t, m))
 			continue;
-		if(hwsnap(t, m->start, m->end) == NULL)
+		/* held, copied, to be read once the target runs again; a snapshot stays */
+		if(!t->snap && hwsnap(t, m->start, m->end) == NULL)
 			continue;
 		addunowned(r, h, livestart(t, m, guard), m->end);
 	}
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].state != Tgone)
+		if(t->thr[i].live)
 			addthread(t, h, r, &t->thr[i]);
 	return r;
 }

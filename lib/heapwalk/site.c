@@ -33,7 +33,6 @@ struct Sites {
 	Tab	words;		/* first words and sizes already named: val: interned name */
 	Tab	names;		/* string hash: val: a list of interned names */
 	int	tagged;
-	Target	*t;		/* hwsitecount's */
 };
 
 typedef struct Name Name;
@@ -271,12 +270,9 @@ hwsitereset(Sites *ss)
 static void
 visit(Heap *h, Block *b, int sign)
 {
-	Sites *ss;
-
 	if(b->flags & (Bfree|Binternal))
 		return;
-	ss = h->arg;
-	hwsiteadd(ss->t, ss, b, sign);
+	hwsiteadd(h->t, h->arg, b, sign);
 }
 
 static void
@@ -287,10 +283,9 @@ reset(Heap *h)
 
 /* Make h count the blocks a model walks into ss as they come, keeping none. */
 void
-hwsitecount(Heap *h, Target *t, Sites *ss)
+hwsitecount(Heap *h, Sites *ss)
 {
 	memset(h, 0, sizeof *h);
-	ss->t = t;
 	h->visit = visit;
 	h->reset = reset;
 	h->arg = ss;

@@ -80,12 +80,27 @@ hwsymcheck(char *binary)
 	return 0;
 }
 
+/* The symbols, closed: their maps are gone. */
+void
+hwsymclose(Target *t)
+{
+	if(t->syms == NULL)
+		return;
+	if(cur == t->syms)
+		cur = NULL;
+	dwfl_end(t->syms->dwfl);
+	free(t->syms->binary);
+	free(t->syms);
+	t->syms = NULL;
+}
+
 int
 hwsymopen(Target *t, char *binary)
 {
 	Syms *s;
 	char *path;
 
+	hwsymclose(t);
 	path = NULL;
 	if(binary != NULL && (path = realpath(binary, NULL)) == NULL){
 		werrstr("cannot use %s for symbols: %s", binary, strerror(errno));

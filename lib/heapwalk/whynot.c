@@ -14,8 +14,8 @@
 
 enum { Pfkthread = 0x00200000 };	/* PF_KTHREAD in /proc/PID/stat's flags */
 
-static int
-kthread(int pid)
+int
+hwkthread(int pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long flags;
@@ -100,7 +100,7 @@ hwwhynot(int pid, int tid)
 		werrstr("process %d is this %s itself", pid, program_invocation_short_name);
 		return;
 	}
-	if(kthread(pid)){
+	if(hwkthread(pid)){
 		werrstr("process %d is a kernel thread, which has no heap of its own "
 			"(kmem summarizes the kernel's)", pid);
 		return;

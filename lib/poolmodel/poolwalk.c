@@ -15,8 +15,11 @@ enum {
 	Pause = 1000,		/* µs the threads run between walks */
 	Retries = 200,
 	Maxretries = 100000,	/* 100 s of pauses: more is a typo */
+	Execretries = 3,	/* a process that keeps calling exec is given up on */
 	Errlen = 1024,
 };
+
+static char busywhy[Errlen];	/* hold's reason, kept across the snapshot */
 
 /* LEAK_RETRIES, or the default; -1 when it is not a count. */
 int
@@ -36,29 +39,134 @@ poolretries(void)
 	return n;
 }
 
-int
-poolwalk(Pool *p, Target *t, Heap *h, int retries)
+/*
+ * Stop t and wait, retries times at most, for a moment no thread is
+ * inside the allocator; then make a snapshot if mode and target allow,
+ * and let the target go.  0, 1 when it may be inexact (errstr says
+ * why), -1 for an error.
+ */
+static int
+hold(Pool *p, Target *t, int retries, int mode)
 {
-	char odd[Errlen];
-	int i, r;
+	int i, b;
 
-	odd[0] = 0;
+	if(hwstop(t) < 0)
+		return -1;
 	for(i = 0; ; i++){
+		p->tries++;
 		p->force = i >= retries || t->stopped;
-		p->tries = i+1;
-		r = p->walk(p, t, h);
-		if(r == Wodd && odd[0] != 0 && strcmp(odd, errstr()) == 0)
-			return -1;
-		snprintf(odd, sizeof odd, "%s", r == Wodd ? errstr() : "");
-		if(r <= 0 || p->force)
-			return r < 0 ? -1 : r > 0;
-		heapfree(h);
+		b = p->busy(p, t);
+		if(b == Wdone || p->force)
+			break;
 		if(hwresume(t, Pause) < 0){
 			if(t->lost)
 				return -1;
 			p->force = 1;
-			return p->walk(p, t, h) < 0 ? -1 : 1;
+			break;
 		}
+	}
+	if(mode != Sstop && !t->snap){
+		snprintf(busywhy, sizeof busywhy, "%s", errstr());
+		if(hwsnapshot(t) == 0)
+			hwrelease(t);
+		else if(mode == Sfork){
+			werrstr("cannot make a snapshot of process %d (LEAK_SNAPSHOT=fork): %s",
+				t->pids[0], errstr());
+			return -1;
+		}else if(t->nosnap == NULL)
+			t->nosnap = estrdup(errstr());
+		werrstr("%s", busywhy);
+	}
+	return b != Wdone;
+}
+
+/*
+ * Walk the heap as it was at the hold.  An odd one gets a second look
+ * after the threads ran on a moment; if it is the same, it is damage.
+ */
+static int
+look(Pool *p, Target *t, Heap *h, int retries, int mode)
+{
+	char odd[Errlen], busy[Errlen];
+	int r, inexact;
+
+	odd[0] = 0;
+	for(;;){
+		inexact = hold(p, t, retries, mode);
+		if(inexact < 0)
+			return -1;
+		snprintf(busy, sizeof busy, "%s", errstr());
+		r = p->walk(p, t, h);
+		if(r < 0)
+			return -1;
+		if(r == Wdone){
+			werrstr("%s", busy);
+			return inexact;
+		}
+		if(odd[0] != 0 && strcmp(odd, errstr()) == 0)
+			return -1;
+		if(p->force)
+			return 1;
+		snprintf(odd, sizeof odd, "%s", errstr());
+		heapfree(h);
+		if(t->snap)
+			hwdropsnapshot(t);
+		else if(hwresume(t, Pause) < 0)
+			return t->lost ? -1 : 1;
+	}
+}
+
+/*
+ * The allocator, found while the target runs; failing that, stopped,
+ * as it may have been only starting (in its dynamic linker, which
+ * hwstop lets it leave), its symbols read again.  Else what stopping
+ * it tells, when it is an allocator we can name.
+ */
+static Pool*
+find(Target *t, char *binary)
+{
+	char why[Errlen];
+	Pool *p;
+
+	p = poolfind(t);
+	if(p != NULL)
+		return p;
+	snprintf(why, sizeof why, "%s", errstr());
+	if(hwstop(t) < 0)
+		return NULL;
+	if(hwsymopen(t, binary) == 0 && (p = poolfind(t)) != NULL)
+		return p;
+	if(!poolwhy(t))
+		werrstr("%s", why);
+	return NULL;
+}
+
+int
+poolopen(int *pids, int npid, char *binary, Heap *h, int retries, int mode, Target **tp, Pool **pp)
+{
+	Target *t;
+	int try, r, changed;
+
+	for(try = 0; ; try++){
+		*pp = NULL;
+		*tp = t = hwopen(pids, npid);
+		if(t == NULL)
+			return -1;
+		h->t = t;
+		r = -1;
+		changed = 0;
+		/* the last try stops it first: a process may call exec faster than symbols load */
+		if(try+1 == Execretries && hwstop(t) < 0)
+			;
+		else if(hwsymopen(t, binary) < 0)
+			changed = 1;	/* its maps changed while read, as an exec makes them */
+		else if((*pp = find(t, binary)) != NULL)
+			r = look(*pp, t, h, retries, mode);
+		if(r >= 0 || try+1 >= Execretries || !(changed || hwexecd(t)))
+			return r;
+		/* it called exec: what was looked at is another program's */
+		hwclose(t);
+		heapfree(h);
 	}
 }
 
@@ -73,15 +181,15 @@ plural(long n)
  * nblock, the allocated blocks found, is -1 when there was no report.
  */
 void
-poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double heldms, double allms)
+poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double allms)
 {
 	int n;
 
-	if(getenv("LEAK_STATS") == NULL || p == NULL)
+	if(getenv("LEAK_STATS") == NULL || p == NULL || t == NULL)
 		return;
 	n = t->nlive;
 	fprintf(f, "%s: %d thread%s held for %.1f ms, %d walk%s; ", prog, n, plural(n),
-		heldms, p->tries, plural(p->tries));
+		t->heldms, p->tries, plural(p->tries));
 	if(nblock >= 0)
 		fprintf(f, "%ld block%s; ", nblock, plural(nblock));
 	fprintf(f, "%.1f ms in all; %s\n", allms, p->name);

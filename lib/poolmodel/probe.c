@@ -67,7 +67,7 @@ musl(Target *t)
 
 	n = 0;
 	for(i = 0; i < t->nthr; i++){
-		if(t->thr[i].state == Tgone)
+		if(!t->thr[i].live)
 			continue;
 		if(t->thr[i].fsbase == 0 || ptword32(t, t->thr[i].fsbase + Tcbtid) != (u32)t->thr[i].tid)
 			return 0;
@@ -202,11 +202,6 @@ poolfind(Target *t)
 
 	if(refuseforeign(t) < 0)
 		return NULL;
-	if(musl(t)){
-		werrstr("process %d uses musl's malloc (%s); only glibc's malloc can be examined",
-			t->pids[0], t->exe);
-		return NULL;
-	}
 	g = emalloc(sizeof *g);
 	g->obj = libcpath(t);
 	g->objpat = base(g->obj);
@@ -237,7 +232,19 @@ poolfind(Target *t)
 		g->check ? ", malloc check" : "");
 	p = emalloc(sizeof *p);
 	p->name = estrdup(name);
+	p->busy = ptbusy;
 	p->walk = ptwalk;
 	p->aux = g;
 	return p;
+}
+
+/* Stopped, when poolfind found no glibc: whether it is an allocator we can name. */
+int
+poolwhy(Target *t)
+{
+	if(!musl(t))
+		return 0;
+	werrstr("process %d uses musl's malloc (%s); only glibc's malloc can be examined",
+		t->pids[0], t->exe);
+	return 1;
 }

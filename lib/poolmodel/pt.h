@@ -50,6 +50,7 @@ int	ptguessversion(Target*, Glibc*);
 
 /* ptwalk.c */
 int	ptwalk(Pool*, Target*, Heap*);
+int	ptbusy(Pool*, Target*);
 
 /* ptfree.c */
 int	ptfastbins(Target*, Glibc*, Heap*, u64 arena, long most);	/* most: chunks in all */

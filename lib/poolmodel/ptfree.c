@@ -195,7 +195,7 @@ tcat(Target *t, Glibc *g, Thread *th, long off)
 {
 	u64 blk, w;
 
-	if(th->state == Tgone)
+	if(!th->live)
 		return 0;
 	blk = hwtlsblock(t, th, g->tlsmod);
 	if(blk == 0 || hwpeek(t, blk + off, &w) < 0)
@@ -266,7 +266,7 @@ deadmain(Target *t, Glibc *g, Heap *h)
 	int i;
 
 	for(i = 0; i < t->nthr; i++)
-		if(t->thr[i].tid == t->pids[0] && t->thr[i].state != Tgone)
+		if(t->thr[i].tid == t->pids[0] && t->thr[i].live)
 			return;
 	for(i = 0; i < h->nown && h->own[i].kind != Rheap; i++)
 		;

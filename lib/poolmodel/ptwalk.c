@@ -289,7 +289,7 @@ walkarena(Walk *w, u64 a)
 			first = align16(a + g->arenasz + Hdr) - Hdr;
 		/* top is in the newest heap, and ends the part of it in use */
 		w->topend = n == 0 ? hi + size : 0;
-		if(w->h->visit == NULL)
+		if(w->h->visit == NULL && !w->t->snap)
 			hwsnap(w->t, hi, hi+size);
 		r = walkseg(w, first, hi+size, top);
 		if(segresult(w, r, what) < 0)
@@ -357,7 +357,7 @@ snapchunk(Walk *w, int k, u64 p, u64 end)
 {
 	Map *m;
 
-	if(w->h->visit != NULL)
+	if(w->h->visit != NULL || w->t->snap)
 		return;
 	for(; k < w->t->nmap && (m = &w->t->map[k])->start < end; k++)
 		if(m->end > p && !anon(m))
@@ -476,7 +476,7 @@ busy(Target *t, Glibc *g)
 	r = 0;
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
-		if(th->state == Tgone)
+		if(!th->live)
 			continue;
 		if((th->pc >= g->codelo && th->pc < g->codehi) || intagger(t, th->pc)){
 			werrstr("thread %d is inside the allocator", th->tid);
@@ -540,9 +540,10 @@ problem(Walk *w, int had, int found)
 }
 
 /*
- * A problem met while no thread is inside the allocator is odd: if
- * it lasts through a retry, the heap is damaged (poolwalk).  Forced
- * to the end, a walk notes the first problem and carries on.
+ * A problem the walk meets is odd: it is made only when no thread was
+ * inside the allocator (ptbusy), so if it lasts through a retry the
+ * heap is damaged (poolexamine).  Forced, a walk notes the first
+ * problem and carries on.
  */
 int
 ptwalk(Pool *pool, Target *t, Heap *h)
@@ -550,16 +551,14 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 	Walk w;
 	long count;
 	u64 bytes, top;
-	int inside, r;
+	int r;
 
 	memset(&w, 0, sizeof w);
 	w.t = t;
 	w.g = pool->aux;
 	w.h = h;
-	inside = busy(t, w.g);
-	if(inside && !pool->force)
-		return Wbusy;
-	if(h->visit == NULL)
+	/* held, the heap is copied, to read once the target runs again; a snapshot stays */
+	if(h->visit == NULL && !t->snap)
 		snapall(t);
 	h->hoff = Hdr;
 	h->tags = pttags;
@@ -585,7 +584,12 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 		r = problem(&w, r, mmapcheck(&w, count, bytes));
 	if(r != 0)
 		werrstr("%s", w.first);
-	if(inside)
-		return Wbusy;	/* forced: inexact whatever it found */
 	return r ? Wodd : Wdone;
+}
+
+/* Whether a thread is inside the allocator or an arena locked: Wbusy, with errstr; else Wdone. */
+int
+ptbusy(Pool *pool, Target *t)
+{
+	return busy(t, pool->aux) ? Wbusy : Wdone;
 }
