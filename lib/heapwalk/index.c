@@ -1,16 +1,17 @@
 /*
- * Which block a word points into, in constant time: for every page of
- * the allocator's ranges, the first block whose chunk ends past the
- * page's start.  A lookup finds the range, then walks from that block
- * over the few that begin earlier in the same page.  Four bytes a
- * page: a 2 GB heap costs 2 MB.
+ * Which block a word points into, in constant time: for every slot of
+ * 256 bytes of the allocator's ranges, the first block whose chunk ends
+ * past the slot's start.  A lookup finds the range, then walks from
+ * that block over the few that begin earlier in the same slot (8 at
+ * most: a chunk has 32 bytes at least).  Four bytes a slot: a 2 GB
+ * heap costs 32 MB, 1.6%.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "heapwalk.h"
 #include "fns.h"
 
-enum { Pageshift = 12 };
+enum { Slotshift = 8 };
 
 typedef struct Irange Irange;
 struct Irange {
@@ -60,10 +61,10 @@ pages(Heap *h, Irange *r, long *i)
 {
 	u64 n, p, at;
 
-	n = ((r->end - r->start) >> Pageshift) + 1;
+	n = ((r->end - r->start) >> Slotshift) + 1;
 	r->first = emalloc(n * sizeof r->first[0]);
 	for(p = 0; p < n; p++){
-		at = r->start + (p << Pageshift);
+		at = r->start + (p << Slotshift);
 		while(*i < h->nb && heapend(h, *i) <= at)
 			(*i)++;
 		r->first[p] = *i;
@@ -123,6 +124,15 @@ rangeof(Index *ix, u64 w)
 	return NULL;
 }
 
+/* The end of cell c's chunk; a wide one's, from its table. */
+static u64
+cellend(Heap *h, Cell *c)
+{
+	if(c->flags & Bwide)
+		return heapend(h, c - h->cell);
+	return c->addr + c->usable - c->shrink;
+}
+
 /* The block whose usable bytes hold w, or -1. */
 long
 heaplookup(Heap *h, u64 w)
@@ -130,22 +140,21 @@ heaplookup(Heap *h, u64 w)
 	Index *ix;
 	Irange *r;
 	Block b;
-	Cell *c;
-	long i;
+	Cell *c, *e;
 
 	ix = h->index;
 	if(w < ix->lo || w >= ix->hi || (r = rangeof(ix, w)) == NULL)
 		return -1;
-	i = r->first[(w - r->start) >> Pageshift];
-	while(i < h->nb && heapend(h, i) <= w)
-		i++;
-	if(i >= h->nb)
+	c = h->cell + r->first[(w - r->start) >> Slotshift];
+	e = h->cell + h->nb;
+	while(c < e && cellend(h, c) <= w)
+		c++;
+	if(c >= e)
 		return -1;
-	c = &h->cell[i];
 	if(w < c->addr)
 		return -1;	/* in its header */
 	if(!(c->flags & Bwide))
-		return w - c->addr < c->usable ? i : -1;
-	heapget(h, i, &b);
-	return w - b.addr < b.usable ? i : -1;
+		return w - c->addr < c->usable ? c - h->cell : -1;
+	heapget(h, c - h->cell, &b);
+	return w - b.addr < b.usable ? c - h->cell : -1;
 }

@@ -56,6 +56,8 @@ read1(Target *t, u64 addr, void *buf, long n)
 			return r;
 		if(errno != EFAULT)
 			t->novm = 1;
+		else if(hwmapat(t, addr) == NULL)
+			return -1;	/* nothing there: no second try */
 	}
 	r = pread(t->snap ? t->snapfd : t->memfd, buf, n, addr);
 	return r > 0 ? r : -1;
@@ -146,21 +148,25 @@ static uchar*
 winptr(Target *t, u64 addr)
 {
 	Win *w;
+	Map *m;
 	u64 base;
 
 	if(t->win == NULL)
 		t->win = emalloc(Nwin * sizeof t->win[0]);
-	base = addr & ~(u64)(Winsz-1);
-	w = &t->win[(base / Winsz) % Nwin];
-	if(w->n == 0 || w->base != base){
+	w = &t->win[(addr / Winsz) % Nwin];
+	if(w->n == 0 || addr < w->base || addr + 8 > w->base + w->n){
+		/* from the window's start, or its mapping's, which a read may not cross below */
+		base = addr & ~(u64)(Winsz-1);
+		if((m = hwmapat(t, addr)) != NULL && base < m->start)
+			base = m->start;
 		w->base = base;
 		w->n = read1(t, base, w->buf, Winsz);
 		if(w->n < 0)
 			w->n = 0;
 	}
-	if(addr + 8 > base + w->n)
+	if(addr + 8 > w->base + w->n)
 		return NULL;
-	return w->buf + (addr - base);
+	return w->buf + (addr - w->base);
 }
 
 int

@@ -290,6 +290,12 @@ hwsnapshot(Target *t)
 	}
 	hwdropwins(t);
 	t->rpid = child;
+	/*
+	 * Through /proc/PID/mem: process_vm_readv pins the pages it reads,
+	 * and pinning a page shared copy-on-write copies it, into memory
+	 * the target's cgroup pays for.
+	 */
+	t->novm = 1;
 	return 0;
 }
 
@@ -360,6 +366,7 @@ hwdropsnapshot(Target *t)
 		close(t->snapfd);
 	t->snapfd = -1;
 	t->rpid = t->tid;
+	t->novm = 0;
 	hwdropwins(t);
 	/* with the handlers still on: a signal meanwhile cleans up the same */
 	snapcleanup(t->pids[0], t->tid, child, t->insn);
