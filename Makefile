@@ -2,7 +2,7 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS = -ldw -lelf -lstdc++ -lz
+LDLIBS = -ldw -lelf -lstdc++ -lz -lpthread
 PREFIX ?= /usr/local
 O ?= build
 

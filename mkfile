@@ -1,7 +1,7 @@
 # The same build with Plan 9's mk (9base: /usr/lib/plan9/bin/mk).
 CC=cc
 CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-LDLIBS=-ldw -lelf -lstdc++ -lz
+LDLIBS=-ldw -lelf -lstdc++ -lz -lpthread
 O=build
 HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/image/image.h lib/image/fns.h
 HWSRC=`{ls lib/heapwalk/*.c}

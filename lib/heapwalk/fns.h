@@ -49,4 +49,11 @@ struct Wide {
 typedef struct Index Index;
 u64	heapend(Heap*, long i);
 long	heaplookup(Heap*, u64 addr);
+void	heaplookupn(Heap*, u64 *w, int n, long *out);
+void	heapspan(Heap*, u64 *lo, u64 *hi);
+enum { Lookbatch = 64 };	/* words looked up together: heaplookupn */
 void	heapunindex(Heap*);
+
+/* err.c: big tables in huge pages */
+void	*hwbig(void *p, size_t old, size_t n);
+void	hwbigfree(void *p, size_t n);

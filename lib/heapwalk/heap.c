@@ -13,6 +13,7 @@ enum {
 	Maxnarrow = 0xffffffffu,	/* a cell's usable: u32 */
 	Maxless = 0xffff,		/* a cell's usable less size: u16 */
 	Maxshrink = 0xff,
+	Firstcells = 1<<16,
 };
 
 static int
@@ -50,8 +51,8 @@ heapadd(Heap *h, Block *b)
 		return;
 	}
 	if(h->nb == h->ab){
-		h->ab = h->ab ? 2*h->ab : 4096;
-		h->cell = erealloc(h->cell, h->ab*sizeof h->cell[0]);
+		h->cell = hwbig(h->cell, h->ab*sizeof h->cell[0], 2*(h->ab+Firstcells)*sizeof h->cell[0]);
+		h->ab = 2*(h->ab+Firstcells);
 	}
 	c = &h->cell[h->nb++];
 	c->addr = b->addr;
@@ -253,7 +254,7 @@ heapfree(Heap *h)
 	Heap keep;
 
 	keep = *h;
-	free(h->cell);
+	hwbigfree(h->cell, h->ab*sizeof h->cell[0]);
 	free(h->wide);
 	free(h->own);
 	heapunindex(h);

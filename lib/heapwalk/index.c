@@ -18,6 +18,7 @@ struct Irange {
 	u64	start;
 	u64	end;
 	u32	*first;
+	u64	nfirst;
 };
 
 struct Index {
@@ -62,7 +63,8 @@ pages(Heap *h, Irange *r, long *i)
 	u64 n, p, at;
 
 	n = ((r->end - r->start) >> Slotshift) + 1;
-	r->first = emalloc(n * sizeof r->first[0]);
+	r->first = hwbig(NULL, 0, n * sizeof r->first[0]);
+	r->nfirst = n;
 	for(p = 0; p < n; p++){
 		at = r->start + (p << Slotshift);
 		while(*i < h->nb && heapend(h, *i) <= at)
@@ -99,7 +101,7 @@ heapunindex(Heap *h)
 	if(ix == NULL)
 		return;
 	for(k = 0; k < ix->nr; k++)
-		free(ix->r[k].first);
+		hwbigfree(ix->r[k].first, ix->r[k].nfirst * sizeof ix->r[k].first[0]);
 	free(ix->r);
 	free(ix);
 	h->index = NULL;
@@ -133,19 +135,13 @@ cellend(Heap *h, Cell *c)
 	return c->addr + c->usable - c->shrink;
 }
 
-/* The block whose usable bytes hold w, or -1. */
-long
-heaplookup(Heap *h, u64 w)
+/* From cell c, the first that may hold w, the block whose usable bytes do, or -1. */
+static long
+cellfrom(Heap *h, Cell *c, u64 w)
 {
-	Index *ix;
-	Irange *r;
 	Block b;
-	Cell *c, *e;
+	Cell *e;
 
-	ix = h->index;
-	if(w < ix->lo || w >= ix->hi || (r = rangeof(ix, w)) == NULL)
-		return -1;
-	c = h->cell + r->first[(w - r->start) >> Slotshift];
 	e = h->cell + h->nb;
 	while(c < e && cellend(h, c) <= w)
 		c++;
@@ -157,4 +153,54 @@ heaplookup(Heap *h, u64 w)
 		return w - c->addr < c->usable ? c - h->cell : -1;
 	heapget(h, c - h->cell, &b);
 	return w - b.addr < b.usable ? c - h->cell : -1;
+}
+
+/* The block whose usable bytes hold w, or -1. */
+long
+heaplookup(Heap *h, u64 w)
+{
+	Index *ix;
+	Irange *r;
+
+	ix = h->index;
+	if(w < ix->lo || w >= ix->hi || (r = rangeof(ix, w)) == NULL)
+		return -1;
+	return cellfrom(h, h->cell + r->first[(w - r->start) >> Slotshift], w);
+}
+
+/*
+ * Lookups by the batch, each stage prefetching what the next needs,
+ * so that a batch waits for memory about once and not once a word:
+ * the words' slots, then the slots' first cells, then the cells.
+ * out[i] is heaplookup(h, w[i]).
+ */
+void
+heaplookupn(Heap *h, u64 *w, int n, long *out)
+{
+	Index *ix;
+	Irange *r[Lookbatch];
+	u32 first[Lookbatch];
+	int i;
+
+	ix = h->index;
+	for(i = 0; i < n; i++){
+		r[i] = w[i] < ix->lo || w[i] >= ix->hi ? NULL : rangeof(ix, w[i]);
+		if(r[i] != NULL)
+			__builtin_prefetch(&r[i]->first[(w[i] - r[i]->start) >> Slotshift]);
+	}
+	for(i = 0; i < n; i++)
+		if(r[i] != NULL){
+			first[i] = r[i]->first[(w[i] - r[i]->start) >> Slotshift];
+			__builtin_prefetch(&h->cell[first[i]]);
+		}
+	for(i = 0; i < n; i++)
+		out[i] = r[i] != NULL ? cellfrom(h, h->cell + first[i], w[i]) : -1;
+}
+
+/* Below lo or at hi and above, no word points into a block. */
+void
+heapspan(Heap *h, u64 *lo, u64 *hi)
+{
+	*lo = h->index->lo;
+	*hi = h->index->hi;
 }

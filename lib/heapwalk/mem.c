@@ -50,12 +50,13 @@ read1(Target *t, u64 addr, void *buf, long n)
 {
 	long r;
 
-	if(!t->novm){
+	/* atomic: marking reads from several threads */
+	if(!__atomic_load_n(&t->novm, __ATOMIC_RELAXED)){
 		r = vmread(t, addr, buf, n);
 		if(r >= 0)
 			return r;
 		if(errno != EFAULT)
-			t->novm = 1;
+			__atomic_store_n(&t->novm, 1, __ATOMIC_RELAXED);
 		else if(hwmapat(t, addr) == NULL)
 			return -1;	/* nothing there: no second try */
 	}

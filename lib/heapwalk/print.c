@@ -8,18 +8,36 @@
 #include <string.h>
 #include "heapwalk.h"
 
-static void
-name(Target *t, u64 w, char *buf, int n)
+enum { Hexlen = 18 };	/* 0x and 16 digits */
+
+/* w as 0x and 16 hex digits: a million lines want no printf */
+static char*
+hex(char *p, u64 w)
 {
-	if(!hwsymword(t, w, buf, n))
-		snprintf(buf, n, "0x%016llx", (unsigned long long)w);
+	static char digit[] = "0123456789abcdef";
+	int i;
+
+	*p++ = '0';
+	*p++ = 'x';
+	for(i = 60; i >= 0; i -= 4)
+		*p++ = digit[w >> i & 15];
+	return p;
+}
+
+/* What w points to, as a symbol, or w again in hex. */
+static char*
+name(char *p, Target *t, u64 w, int n)
+{
+	if(!hwsymword(t, w, p, n))
+		return hex(p, w);
+	return p + strlen(p);
 }
 
 static void
 line(FILE *f, Target *t, Heap *h, Block *b, char *kind)
 {
+	char buf[4*Hexlen + 2*512 + 32], *p;
 	u64 w[2];
-	char s0[512], s1[512];
 
 	heaptags(h, t, b);
 	if(b->flags & Btagged){
@@ -27,11 +45,21 @@ line(FILE *f, Target *t, Heap *h, Block *b, char *kind)
 		w[1] = b->tag[1];
 	}else if(hwpeek(t, b->addr, &w[0]) < 0 || hwpeek(t, b->addr+8, &w[1]) < 0)
 		w[0] = w[1] = 0;
-	name(t, w[0], s0, sizeof s0);
-	name(t, w[1], s1, sizeof s1);
-	fprintf(f, "%s 0x%016llx 0x%016llx 0x%016llx 0x%016llx %s %s\n", kind,
-		(unsigned long long)b->addr, (unsigned long long)b->size,
-		(unsigned long long)w[0], (unsigned long long)w[1], s0, s1);
+	p = stpcpy(buf, kind);
+	*p++ = ' ';
+	p = hex(p, b->addr);
+	*p++ = ' ';
+	p = hex(p, b->size);
+	*p++ = ' ';
+	p = hex(p, w[0]);
+	*p++ = ' ';
+	p = hex(p, w[1]);
+	*p++ = ' ';
+	p = name(p, t, w[0], 512);
+	*p++ = ' ';
+	p = name(p, t, w[1], 512);
+	*p++ = '\n';
+	fwrite(buf, 1, p - buf, f);
 }
 
 /* Print the blocks asked for to f; return how many were leaked. */

@@ -228,6 +228,8 @@ poolfind(Target *t)
 		free(g);
 		return NULL;
 	}
+	/* only libmalloctag writes tags: without it, no block's end is read for them */
+	g->tagger = mapped(t, "libmalloctag*.so*") != NULL;
 	snprintf(name, sizeof name, "glibc 2.%d (%s%s)", g->minor, g->exact ? "debug info" : "heuristics",
 		g->check ? ", malloc check" : "");
 	p = emalloc(sizeof *p);

@@ -18,6 +18,7 @@ struct Glibc {
 	u64	codehi;
 	int	exact;		/* found from debug information */
 	int	check;		/* libc_malloc_debug's copy, glibc.malloc.check: a magic byte ends each request */
+	int	tagger;		/* libmalloctag is loaded: blocks may have tags */
 	/* layout of this version */
 	int	ofast, otop, obins, onext, osysmem, arenasz;
 	int	heapinfosz;

@@ -99,5 +99,6 @@ ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 		return;
 	if(g->check && b->usable > 0 && (n = checked(t, b)) != (u64)Nocheck)
 		b->size = n;
-	tags(t, b);
+	if(g->tagger)
+		tags(t, b);
 }
