@@ -17,8 +17,9 @@
  *		must free the target, then stop; continued, exit 1
  *		saying it was "stopped while" holding the pid.
  * After each run every thread of the target must be running and
- * untraced; after each SIG's runs the target must have had every
- * signal sent so far, once.  Prints per SIG
+ * untraced, and it must have no child (leak's snapshot, reaped);
+ * after each SIG's runs the target must have had every signal sent
+ * so far, once.  Prints per SIG
  *	ok SIG what happened
  *	FAIL SIG why
  * and exits 1 if any failed.  Leak's standard error goes to log
@@ -293,18 +294,55 @@ isfree(int pid, char *buf, int nbuf, int *tracer)
 	return 0;
 }
 
-/* wait up to ms for the target to be free */
+/*
+ * A child of the target: leak's snapshot, not reaped (t-rtcount makes
+ * none).  Its pid, or 0.
+ */
+static int
+childof(int pid)
+{
+	char path[320], line[64];
+	DIR *d;
+	struct dirent *e;
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	if((d = opendir(path)) == NULL)
+		return 0;
+	c = 0;
+	while(c == 0 && (e = readdir(d)) != NULL){
+		if(atoi(e->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/children", pid, e->d_name);
+		if((f = fopen(path, "r")) == NULL)
+			continue;
+		if(fgets(line, sizeof line, f) != NULL)
+			c = atoi(line);
+		fclose(f);
+	}
+	closedir(d);
+	return c;
+}
+
+/* wait up to ms for the target to be free, and without a child */
 static int
 freed(int pid, int ms, char *buf, int nbuf)
 {
 	long end;
-	int tr;
+	int tr, c, free;
 
-	for(end = now()+ms*1000L; ; sleepus(1000))
-		if(isfree(pid, buf, nbuf, &tr))
+	for(end = now()+ms*1000L; ; sleepus(1000)){
+		free = isfree(pid, buf, nbuf, &tr);
+		c = free ? childof(pid) : 0;
+		if(free && c == 0)
 			return 1;
-		else if(now() > end)
+		if(now() > end){
+			if(c != 0)
+				snprintf(buf, nbuf, "target has a child %d: leak's snapshot, not reaped", c);
 			return 0;
+		}
+	}
 }
 
 static void

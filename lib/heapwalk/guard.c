@@ -89,8 +89,17 @@ reapall(Target *t)
 	for(i = 0; i < Reapms*10; i++){
 		while((r = waitpid(-1, &st, __WALL|WNOHANG)) > 0){
 			th = hwthread(t, r);
-			if(th == NULL || th->state != Trunning)
+			if(th == NULL){
+				/* traced, not in the table: a signal it stopped for is its own */
+				if(WIFSTOPPED(st) && r != snapchild)
+					ptrace(PTRACE_DETACH, r, 0, st>>16 == 0 ? WSTOPSIG(st) : 0);
 				continue;
+			}
+			/*
+			 * Any thread: one seized just before the signal that
+			 * ended us is still gone in the table, and a signal it
+			 * stopped for, reaped here, would be lost on detach.
+			 */
 			if(!WIFSTOPPED(st))
 				th->state = Tgone;
 			else{

@@ -36,6 +36,7 @@ enum {
 	Cloneflags = CLONE_FILES|CLONE_FS|CLONE_SYSVSEM,	/* and exit signal 0 */
 	Injectms = 5000,	/* a thread running one system call for us */
 	Maxstops = 16,		/* stops on the way: the call's event, signals */
+	Reaptries = 16,		/* stops for a signal before the one for the reaping call */
 };
 
 /*
@@ -116,12 +117,16 @@ waittid(int tid, int *st)
 
 /*
  * Step tid over one instruction, to its single-step trap; a clone's
- * child on the way in *child.  Signals wait: inject blocks them.
+ * child on the way in *child.  Signals wait, blocked by inject, all
+ * but SIGTRAP: the kernel's trap, were SIGTRAP blocked, would reset
+ * the target's handler for it.  A SIGTRAP someone sent meanwhile
+ * (si_code not the kernel's) is kept in *sent, to be handed back.
  */
 static int
-step(int tid, int *child)
+step(int tid, int *child, siginfo_t *sent)
 {
 	unsigned long msg;
+	siginfo_t si;
 	int st, i;
 
 	for(i = 0; i < Maxstops; i++){
@@ -132,8 +137,14 @@ step(int tid, int *child)
 				*child = msg;
 			continue;
 		}
-		if(st>>16 == 0 && WSTOPSIG(st) == SIGTRAP)
+		if(st>>16 != 0 || WSTOPSIG(st) != SIGTRAP)
+			continue;
+		if(ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
+			return -1;
+		if(si.si_code > 0)
 			return 0;
+		if(sent->si_signo == 0)
+			*sent = si;	/* a second one, while the first is held, merges with it as if pending */
 	}
 	return -1;
 }
@@ -143,19 +154,22 @@ step(int tid, int *child)
  * syscall instruction at insn, then put its registers and signal mask
  * back: its interrupted call, if any, restarts when it runs, and a
  * signal that came meanwhile waits, whole, to be delivered then.  The
- * result in *ret; a clone's child in *child.  -1: the thread did not
+ * result in *ret; a clone's child in *child; in *sig, the signal to
+ * resume it with: 0, or a SIGTRAP that was sent while it stepped,
+ * whose siginfo is put back in its stop.  -1: the thread did not
  * come back.
  */
 static int
-inject(int tid, u64 insn, long nr, u64 a0, u64 a1, u64 a2, long *ret, int *child)
+inject(int tid, u64 insn, long nr, u64 a0, u64 a1, u64 a2, long *ret, int *child, int *sig)
 {
 	struct user_regs_struct save, r;
+	siginfo_t sent;
 	u64 mask, all;
 	int e;
 
 	if(ptrace(PTRACE_GETREGS, tid, 0, &save) < 0 || ptrace(PTRACE_GETSIGMASK, tid, sizeof mask, &mask) < 0)
 		return -1;
-	all = ~0ULL;
+	all = ~0ULL & ~(1ULL << (SIGTRAP-1));
 	if(ptrace(PTRACE_SETSIGMASK, tid, sizeof all, &all) < 0)
 		return -1;
 	r = save;
@@ -168,9 +182,13 @@ inject(int tid, u64 insn, long nr, u64 a0, u64 a1, u64 a2, long *ret, int *child
 	r.r9 = 0;
 	r.rip = insn;
 	r.orig_rax = -1;	/* no restart of what it was in */
-	e = ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || step(tid, child) < 0 || ptrace(PTRACE_GETREGS, tid, 0, &r) < 0;
+	memset(&sent, 0, sizeof sent);
+	e = ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || step(tid, child, &sent) < 0 || ptrace(PTRACE_GETREGS, tid, 0, &r) < 0;
 	if(!e)
 		*ret = r.rip == insn + 2 ? (long)r.rax : -EINTR;
+	*sig = 0;
+	if(!e && sent.si_signo == SIGTRAP && ptrace(PTRACE_SETSIGINFO, tid, 0, &sent) == 0)
+		*sig = SIGTRAP;
 	if(ptrace(PTRACE_SETREGS, tid, 0, &save) < 0 || ptrace(PTRACE_SETSIGMASK, tid, sizeof mask, &mask) < 0)
 		return -1;
 	return e ? -1 : 0;
@@ -244,7 +262,7 @@ hwsnapshot(Target *t)
 	Thread *th;
 	char *why;
 	long ret;
-	int st, child;
+	int st, child, sig;
 
 	if((why = unfit(t)) != NULL){
 		werrstr("%s", why);
@@ -262,12 +280,13 @@ hwsnapshot(Target *t)
 	child = 0;
 	ret = -1;
 	guardenter();
-	if(inject(th->tid, t->insn, SYS_clone, Cloneflags, 0, 0, &ret, &child) < 0){
+	if(inject(th->tid, t->insn, SYS_clone, Cloneflags, 0, 0, &ret, &child, &sig) < 0){
 		guardleave();
 		werrstr("thread %d did not come back from clone", th->tid);
 		return -1;
 	}
 	th->state = Tint;	/* its single-step trap is not handed back */
+	th->sig = sig;
 	if(child > 0){
 		t->snap = child;
 		guardsnap(t);
@@ -299,8 +318,13 @@ hwsnapshot(Target *t)
 	return 0;
 }
 
-/* Make the target reap the copy: one of its threads, stopped alone for a moment, calls wait4. */
-static void
+/*
+ * Make the target reap the copy: one of its threads, stopped alone for
+ * a moment, calls wait4.  1 when it did or cannot, 0 to try again: the
+ * stop was a signal's, handed back at once, as the call would have to
+ * hold it back while it ran.
+ */
+static int
 reap1(int pid, int tid, int child, u64 insn)
 {
 	long ret;
@@ -310,16 +334,21 @@ reap1(int pid, int tid, int child, u64 insn)
 	st = ptrace(PTRACE_SEIZE, tid, 0, 0);
 	guardwatch(0);
 	if(st < 0)
-		return;
+		return 1;
 	if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || waittid(tid, &st) <= 0 || !WIFSTOPPED(st)){
 		ptrace(PTRACE_DETACH, tid, 0, 0);
-		return;
+		return 1;
 	}
-	/* a signal caught on the way is handed back; a group stop stays */
-	sig = (st>>16) == 0 ? WSTOPSIG(st) : 0;
+	if((st>>16) == 0){
+		ptrace(PTRACE_DETACH, tid, 0, WSTOPSIG(st));
+		return 0;
+	}
+	/* a group stop stays as it was */
+	sig = 0;
 	if(stillthere(pid, insn) && (st>>16) == PTRACE_EVENT_STOP && WSTOPSIG(st) == SIGTRAP)
-		inject(tid, insn, SYS_wait4, child, 0, __WALL, &ret, NULL);
+		inject(tid, insn, SYS_wait4, child, 0, __WALL, &ret, NULL, &sig);
 	ptrace(PTRACE_DETACH, tid, 0, sig);
+	return 1;
 }
 
 /*
@@ -329,9 +358,14 @@ reap1(int pid, int tid, int child, u64 insn)
 static void
 reap(int pid, int tid, int child, u64 insn)
 {
-	guardenter();
-	reap1(pid, tid, child, insn);
-	guardleave();
+	int i, done;
+
+	done = 0;
+	for(i = 0; i < Reaptries && !done; i++){
+		guardenter();
+		done = reap1(pid, tid, child, insn);
+		guardleave();
+	}
 }
 
 /*
