@@ -57,8 +57,9 @@ hwthread(Target *t, int tid)
 }
 
 /* What waitpid said of a thread we asked to stop. */
-static void
-record(Target *t, Thread *th, int r, int st)
+/* What a wait reported of th, in the table.  The signal handlers use it too. */
+void
+hwrecord(Target *t, Thread *th, int r, int st)
 {
 	if(r < 0 || WIFEXITED(st) || WIFSIGNALED(st)){
 		th->state = Tgone;
@@ -98,7 +99,21 @@ pump(Target *t)
 	guardenter();
 	r = waitpid(-1, &st, __WALL|WNOHANG);
 	if(r > 0 && (th = hwthread(t, r)) != NULL)
-		record(t, th, r, st);
+		hwrecord(t, th, r, st);
+	guardleave();
+	return r;
+}
+
+/* Reap th's report, if it has one: a wait for one pid is not a walk of every tracee, as -1's is. */
+static int
+pumpone(Target *t, Thread *th)
+{
+	int st, r;
+
+	guardenter();
+	r = waitpid(th->tid, &st, __WALL|WNOHANG);
+	if(r > 0)
+		hwrecord(t, th, r, st);
 	guardleave();
 	return r;
 }
@@ -114,6 +129,8 @@ waitstop(Target *t, Thread *th)
 	int ms;
 
 	for(ms = 0; ms < Waitms*20; ms++){
+		if(th->state == Trunning)
+			pumpone(t, th);
 		while(th->state == Trunning && pump(t) > 0)
 			;
 		if(th->state != Trunning)
@@ -144,7 +161,8 @@ seize1(Thread *th)
 	e = errno;
 	guardwatch(0);
 	guardenter();
-	if(r == 0){
+	/* unless the watch, meanwhile, reaped a stop of it (a signal's) */
+	if(r == 0 && th->state == Tgone){
 		th->state = Trunning;
 		if(ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
 			th->state = Tgone;
@@ -190,9 +208,7 @@ seize(Target *t, int pid, int tid)
 	Thread *th;
 	int e;
 
-	if(!alive(pid, tid))
-		return 0;
-	th = guardadd(t, tid);
+	th = guardadd(t, tid);	/* not asked first whether it lives: a refusal or ESRCH tells, for a syscall less per thread */
 	e = seize1(th);
 	if(e == 0)
 		return 1;

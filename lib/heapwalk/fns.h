@@ -13,6 +13,7 @@ void	snapcleanup(int pid, int tid, int child, u64 insn);
 
 /* attach.c, whynot.c: stopping the threads, and why we may not */
 Thread	*hwthread(Target*, int tid);
+void	hwrecord(Target*, Thread*, int pid, int status);
 void	hwwhynot(int pid, int tid);
 long	hwtracer(int pid, int tid);
 int	hwkthread(int pid);

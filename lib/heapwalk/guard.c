@@ -207,12 +207,27 @@ reapdead(void)
 {
 	siginfo_t si;
 	Thread *th;
+	int st;
 
 	for(;;){
 		memset(&si, 0, sizeof si);
 		if(waitid(P_ALL, 0, &si, WEXITED|WNOHANG|__WALL) < 0 || si.si_pid == 0)
 			return;
-		if(held != NULL && (th = hwthread(held, si.si_pid)) != NULL)
+		th = held != NULL ? hwthread(held, si.si_pid) : NULL;
+		if(si.si_code == CLD_TRAPPED || si.si_code == CLD_STOPPED){
+			/*
+			 * A tracee's stop, which waitid reports whatever its
+			 * flags say: recorded, or a signal it stopped for would
+			 * be lost.  Not ours to hold: let go, with its signal.
+			 */
+			st = si.si_status << 8 | 0x7f;
+			if(th != NULL)
+				hwrecord(held, th, si.si_pid, st);
+			else if(si.si_pid != snapchild)
+				ptrace(PTRACE_DETACH, si.si_pid, 0, st>>16 == 0 ? WSTOPSIG(st) : 0);
+			continue;
+		}
+		if(th != NULL)
 			th->state = Tgone;
 	}
 }

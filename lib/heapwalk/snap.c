@@ -402,8 +402,14 @@ hwdropsnapshot(Target *t)
 	t->rpid = t->tid;
 	t->novm = 0;
 	hwdropwins(t);
-	/* with the handlers still on: a signal meanwhile cleans up the same */
+	/*
+	 * A critical section: a signal that ended us once the copy was
+	 * reaped by us, but not yet by the target, would find it gone
+	 * and leave the target its zombie.
+	 */
+	guardenter();
 	snapcleanup(t->pids[0], t->tid, child, t->insn);
 	t->snap = 0;
 	guardsnap(t);
+	guardleave();
 }

@@ -228,10 +228,15 @@ dyncode(Target *t, Glibc *g)
 	static char *code[] = {
 		"malloc", "free", "calloc", "realloc", "memalign", "posix_memalign",
 		"aligned_alloc", "valloc", "pvalloc", "malloc_usable_size", "malloc_trim",
-		"mallopt", "mallinfo", "mallinfo2", "malloc_stats", "malloc_info", NULL
+		"mallopt", "mallinfo", "mallinfo2", "malloc_stats", "malloc_info",
+		"__default_morecore", NULL
 	};
 
-	/* without a full symbol table, malloc.c's static functions sit just below its public ones */
+	/*
+	 * Without a full symbol table, malloc.c's static functions sit
+	 * just below its public ones: below __default_morecore where, as
+	 * since 2.34, malloc.c holds it (trixie's _int_free is there).
+	 */
 	if(g->codehi == 0 && hwsymrange(t, g->objpat, code, &g->codelo, &g->codehi) == 0)
 		g->codelo = hwsymbefore(t, g->objpat, g->codelo);
 }
