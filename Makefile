@@ -65,6 +65,25 @@ check-asan:
 	$(MAKE) regress-targets
 	ASAN_OPTIONS=detect_leaks=0 regress/run -L build-asan/leak
 
+# leak beside umem, LeakSanitizer, valgrind, gcore and one read pass
+# (bench/README).  Not part of check: it takes minutes.
+BENCHCFLAGS = $(CFLAGS) -fno-omit-frame-pointer
+
+$(O)/bench/graph: bench/graph.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCHCFLAGS) -o $@ $< -lpthread
+
+$(O)/bench/graph-lsan: bench/graph.c
+	@mkdir -p $(dir $@)
+	clang $(filter-out -fsanitize% -fno-sanitize%,$(BENCHCFLAGS)) -DLSAN -fsanitize=leak -o $@ $< -lpthread
+
+$(O)/bench/readpass: bench/readpass.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCHCFLAGS) -o $@ $<
+
+bench: all $(O)/bench/graph $(O)/bench/graph-lsan $(O)/bench/readpass
+	O=$(O) sh bench/run
+
 # libmalloctag.so preloaded against plain glibc: time and memory
 bench-malloctag: $(O)/libmalloctag.so
 	sh bench/malloctag.sh $(O)
@@ -85,4 +104,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all demo check check-asan bench-malloctag install clean
+.PHONY: all demo check check-asan bench bench-malloctag install clean

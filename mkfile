@@ -43,5 +43,23 @@ $O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h
 	mkdir -p $O
 	$CC $MTCFLAGS -shared -Wl,-z,now -o $target $MTSRC -lgcc_s -ldl
 
+# leak beside umem, LeakSanitizer, valgrind, gcore and one read pass; see the Makefile
+BENCHCFLAGS=$CFLAGS -fno-omit-frame-pointer
+
+$O/bench/graph: bench/graph.c
+	mkdir -p $O/bench
+	$CC $BENCHCFLAGS -o $target bench/graph.c -lpthread
+
+$O/bench/graph-lsan: bench/graph.c
+	mkdir -p $O/bench
+	clang $BENCHCFLAGS -DLSAN -fsanitize=leak -o $target bench/graph.c -lpthread
+
+$O/bench/readpass: bench/readpass.c
+	mkdir -p $O/bench
+	$CC $BENCHCFLAGS -o $target bench/readpass.c
+
+bench:V: all $O/bench/graph $O/bench/graph-lsan $O/bench/readpass
+	O=$O sh bench/run
+
 clean:V:
 	rm -rf $O
