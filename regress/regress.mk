@@ -152,8 +152,9 @@ regress-targets: $(REGRESS_DIR)/t-fork
 
 # regress/errors' targets: one that made itself non-dumpable, one with
 # a CLONE_VM child (both with a truth), and one that execs itself in a
-# loop (none: it never settles)
-ERRORBINS = $(REGRESS_DIR)/t-nodump $(REGRESS_DIR)/t-clonevm $(REGRESS_DIR)/t-exec
+# loop (none: it never settles); regress/snapshot's, one with a seccomp filter
+ERRORBINS = $(REGRESS_DIR)/t-nodump $(REGRESS_DIR)/t-clonevm $(REGRESS_DIR)/t-exec \
+	$(REGRESS_DIR)/t-seccomp
 regress-targets: $(ERRORBINS)
 
 $(REGRESS_DIR)/t-exec: regress/t-exec.c | $(REGRESS_DIR)
