@@ -26,6 +26,8 @@ enum {
 	Execretries = 3,	/* a process that keeps calling exec is given up on */
 	Startretries = 200,	/* and one that stays in its dynamic linker */
 	Startpause = 1000,	/* µs to let it run on */
+	Opentries = 4,		/* an exec makes a process unopenable for a moment */
+	Openwait = 2,		/* ms between tries */
 };
 
 static int settle(Target*);
@@ -180,6 +182,7 @@ static int
 refused(Target *t, Thread *th, int pid)
 {
 	struct timespec ts = {0, 1000000};
+	int tr;
 
 	nanosleep(&ts, NULL);
 	if(!alive(pid, th->tid))
@@ -192,8 +195,12 @@ refused(Target *t, Thread *th, int pid)
 		return 1;
 	if(!alive(pid, th->tid))
 		return 0;
-	/* root may trace any live process: refused, it was changing under us */
-	if(geteuid() == 0 && hwtracer(pid, th->tid) <= 0 && pid != getpid() && !hwkthread(pid)){
+	/*
+	 * root may trace any live process: refused, it was changing under
+	 * us, or it became ours meanwhile (an exec gave it this tid)
+	 */
+	tr = hwtracer(pid, th->tid);
+	if(geteuid() == 0 && (tr <= 0 || tr == getpid()) && pid != getpid() && !hwkthread(pid)){
 		t->lost = Lexec;
 		werrstr("process %d changed while it was being stopped (an exec?); try again", pid);
 		return -1;
@@ -454,6 +461,35 @@ livetid(int pid)
 	return tid;
 }
 
+/*
+ * A live thread, and /proc/PID/mem open through it.  An exec makes
+ * both fail for a moment (no thread to name, memory refused), so a
+ * failure is tried again before it is believed.
+ */
+static int
+openlive(Target *t)
+{
+	struct timespec ts = {0, Openwait*1000000L};
+	int i, r;
+
+	r = -1;
+	for(i = 0; i < Opentries && r < 0; i++){
+		if(i > 0)
+			nanosleep(&ts, NULL);
+		t->tid = livetid(t->pids[0]);
+		if(t->tid == 0){
+			werrstr("no process %d", t->pids[0]);
+			continue;
+		}
+		t->rpid = t->tid;
+		r = openmem(t);
+		/* the kernel asks what ptrace would: say why it would refuse */
+		if(r < 0 && (errno == EACCES || errno == EPERM || errno == ESRCH))
+			hwwhynot(t->pids[0], t->tid);
+	}
+	return r;
+}
+
 /* A look at the processes, without stopping them: maps, program, auxv. */
 Target*
 hwopen(int *pids, int npid)
@@ -461,17 +497,7 @@ hwopen(int *pids, int npid)
 	Target *t;
 
 	t = newtarget(pids, npid);
-	t->tid = livetid(pids[0]);
-	if(t->tid == 0){
-		werrstr("no process %d", pids[0]);
-		hwclose(t);
-		return NULL;
-	}
-	t->rpid = t->tid;
-	if(openmem(t) < 0){
-		/* the kernel asks what ptrace would: say why it would refuse */
-		if(errno == EACCES || errno == EPERM || errno == ESRCH)
-			hwwhynot(pids[0], t->tid);
+	if(openlive(t) < 0){
 		hwclose(t);
 		return NULL;
 	}

@@ -9,7 +9,7 @@ void	guardleave(void);
 void	guardsnap(Target*);
 void	guardwatch(int on);
 void	guardreap(void);
-void	snapcleanup(int pid, int tid, int child, u64 insn);
+int	snapcleanup(int tid, int child, u64 insn);
 
 /* attach.c, whynot.c: stopping the threads, and why we may not */
 Thread	*hwthread(Target*, int tid);

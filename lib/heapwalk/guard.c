@@ -32,7 +32,7 @@ enum {
 #define Watchsig SIGRTMAX
 
 static Target *volatile held;
-static volatile int snapchild, snappid, snaptid;	/* snap.c's copy, to kill and reap */
+static volatile int snapchild, snaptid;	/* snap.c's copy, to kill and reap */
 static volatile u64 snapinsn;
 static struct sigaction ours;
 static struct sigaction old[Nsig];
@@ -278,7 +278,7 @@ cleanup(void)
 
 	child = snapchild;
 	snapchild = 0;
-	snapcleanup(snappid, snaptid, child, snapinsn);
+	snapcleanup(snaptid, child, snapinsn);
 }
 
 /* Stopped by job control holding only a snapshot: stop, and go on when continued. */
@@ -440,7 +440,6 @@ void
 guardsnap(Target *t)
 {
 	guardenter();
-	snappid = t->pids[0];
 	snaptid = t->tid;
 	snapinsn = t->insn;
 	snapchild = t->snap;

@@ -37,6 +37,14 @@ enum {
 	Injectms = 5000,	/* a thread running one system call for us */
 	Maxstops = 16,		/* stops on the way: the call's event, signals */
 	Reaptries = 16,		/* stops for a signal before the one for the reaping call */
+	Execretries = 8,	/* execs, each moving the code, while the copy is reaped */
+	Execwait = 2,		/* ms for an exec to finish before its code is looked for */
+};
+
+enum {
+	Rdone,		/* reaped, or it cannot be */
+	Ragain,		/* stopped for a signal: stop it again */
+	Rmoved,		/* an exec moved the code: find the instruction again */
 };
 
 /*
@@ -86,9 +94,13 @@ findsyscall(Target *t)
 	return 0;
 }
 
-/* Whether the syscall instruction is still where we found it: an exec moves everything. */
+/*
+ * Whether the syscall instruction is still where we found it: an exec
+ * moves everything.  Read through the thread tid: a leader that called
+ * pthread_exit has no memory to read.
+ */
 static int
-stillthere(int pid, u64 insn)
+stillthere(int tid, u64 insn)
 {
 	struct iovec l, r;
 	u16 op;
@@ -97,7 +109,7 @@ stillthere(int pid, u64 insn)
 	l.iov_len = 2;
 	r.iov_base = (void*)insn;
 	r.iov_len = 2;
-	return process_vm_readv(pid, &l, 1, &r, 1, 0) == 2 && op == Syscallop;
+	return process_vm_readv(tid, &l, 1, &r, 1, 0) == 2 && op == Syscallop;
 }
 
 static int
@@ -320,77 +332,104 @@ hwsnapshot(Target *t)
 
 /*
  * Make the target reap the copy: one of its threads, stopped alone for
- * a moment, calls wait4.  1 when it did or cannot, 0 to try again: the
+ * a moment, calls wait4.  Rdone when it did or cannot; Ragain when the
  * stop was a signal's, handed back at once, as the call would have to
- * hold it back while it ran.
+ * hold it back while it ran; Rmoved when the code is no longer where
+ * the instruction was, or the thread ended or did not come back: an
+ * exec.
  */
 static int
-reap1(int pid, int tid, int child, u64 insn)
+reap1(int tid, int child, u64 insn)
 {
 	long ret;
-	int st, sig;
+	int st, sig, r;
 
 	guardwatch(1);
 	st = ptrace(PTRACE_SEIZE, tid, 0, 0);
 	guardwatch(0);
 	if(st < 0)
-		return 1;
+		return Rmoved;	/* refused: on its way out in an exec, say */
 	if(ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || waittid(tid, &st) <= 0 || !WIFSTOPPED(st)){
 		ptrace(PTRACE_DETACH, tid, 0, 0);
-		return 1;
+		return Rmoved;	/* it ended: another thread's exec, say */
 	}
 	if((st>>16) == 0){
 		ptrace(PTRACE_DETACH, tid, 0, WSTOPSIG(st));
-		return 0;
+		return Ragain;
 	}
-	/* a group stop stays as it was */
+	/*
+	 * Our interrupt's stop, or a group stop (SIGSTOP came while the
+	 * copy was read): detached, the kernel puts it back in that.
+	 */
 	sig = 0;
-	if(stillthere(pid, insn) && (st>>16) == PTRACE_EVENT_STOP && WSTOPSIG(st) == SIGTRAP)
-		inject(tid, insn, SYS_wait4, child, 0, __WALL, &ret, NULL, &sig);
+	r = Rdone;
+	if(!stillthere(tid, insn))
+		r = Rmoved;
+	else if((st>>16) == PTRACE_EVENT_STOP
+	&& inject(tid, insn, SYS_wait4, child, 0, __WALL, &ret, NULL, &sig) < 0)
+		r = Rmoved;	/* the thread ended in its call: another's exec, say */
 	ptrace(PTRACE_DETACH, tid, 0, sig);
-	return 1;
+	return r;
 }
 
 /*
  * In a critical section: a signal that ended us while the thread
  * stepped would leave it to its single-step trap, which kills.
  */
-static void
-reap(int pid, int tid, int child, u64 insn)
+static int
+reap(int tid, int child, u64 insn)
 {
-	int i, done;
+	int i, r;
 
-	done = 0;
-	for(i = 0; i < Reaptries && !done; i++){
+	r = Ragain;
+	for(i = 0; i < Reaptries && r == Ragain; i++){
 		guardenter();
-		done = reap1(pid, tid, child, insn);
+		r = reap1(tid, child, insn);
 		guardleave();
 	}
+	return r;
 }
 
 /*
  * Kill the copy and have the target reap it.  System calls only:
- * the signal handler cleans up with it.  pid's thread tid does the
- * reaping; the target's threads must not be held by us.
+ * the signal handler cleans up with it.  The target's thread tid does
+ * the reaping; the target's threads must not be held by us.  Rmoved
+ * when an exec moved the code, else Rdone.
  */
-void
-snapcleanup(int pid, int tid, int child, u64 insn)
+int
+snapcleanup(int tid, int child, u64 insn)
 {
 	int st;
 
 	if(child <= 0)
-		return;
+		return Rdone;
 	kill(child, SIGKILL);
 	if(waittid(child, &st) <= 0)
-		return;
-	reap(pid, tid, child, insn);
+		return Rdone;
+	return reap(tid, child, insn);
+}
+
+/*
+ * After an exec the copy is the new program's child, and the syscall
+ * instruction is elsewhere: find one in the new program's code, read
+ * through its leader (the thread that called exec has become it).
+ */
+static void
+refind(Target *t)
+{
+	t->tid = t->rpid = t->pids[0];
+	t->insn = 0;
+	if(hwreadmaps(t) == 0)
+		t->insn = findsyscall(t);
+	guardsnap(t);
 }
 
 /* Done with the copy; the target's threads are let go first. */
 void
 hwdropsnapshot(Target *t)
 {
-	int child;
+	struct timespec ts = {0, Execwait*1000000L};
+	int child, r, i;
 
 	if(t->snap == 0)
 		return;
@@ -408,7 +447,14 @@ hwdropsnapshot(Target *t)
 	 * and leave the target its zombie.
 	 */
 	guardenter();
-	snapcleanup(t->pids[0], t->tid, child, t->insn);
+	if(hwexecd(t))
+		refind(t);
+	r = snapcleanup(t->tid, child, t->insn);
+	for(i = 0; i < Execretries && r == Rmoved; i++){
+		nanosleep(&ts, NULL);	/* an exec half done has no code to find yet */
+		refind(t);
+		r = t->insn != 0 ? reap(t->tid, child, t->insn) : Rmoved;
+	}
 	t->snap = 0;
 	guardsnap(t);
 	guardleave();
