@@ -37,7 +37,7 @@ enum {
 	Injectms = 5000,	/* a thread running one system call for us */
 	Maxstops = 16,		/* stops on the way: the call's event, signals */
 	Reaptries = 16,		/* stops for a signal before the one for the reaping call */
-	Execretries = 8,	/* execs, each moving the code, while the copy is reaped */
+	Execretries = 25,	/* execs, each moving the code, while the copy is reaped: 50 ms */
 	Execwait = 2,		/* ms for an exec to finish before its code is looked for */
 };
 
