@@ -9,6 +9,7 @@ void	guardleave(void);
 void	guardsnap(Target*);
 void	guardwatch(int on);
 void	guardreap(void);
+void	guardhelper(void);	/* a marking thread: signals are the main thread's */
 int	snapcleanup(int tid, int child, u64 insn);
 
 /* attach.c, whynot.c: stopping the threads, and why we may not */

@@ -12,6 +12,7 @@
  * only a real fault is handled at once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ enum {
 #define Watchsig SIGRTMAX
 
 static Target *volatile held;
+static volatile int maintid;	/* the thread whose work the handler undoes */
 static volatile int snapchild, snaptid;	/* snap.c's copy, to kill and reap */
 static volatile u64 snapinsn;
 static struct sigaction ours;
@@ -302,6 +304,11 @@ onsignal(int sig, siginfo_t *si, void *uc)
 	Target *t;
 
 	(void)uc;
+	/* in a helper (guardhelper): what is not its own fault is the main thread's */
+	if(maintid != 0 && gettid() != maintid && !realfault(sig, si)){
+		tgkill(getpid(), maintid, sig);
+		return;
+	}
 	if(watching(sig, si)){
 		reapdead();
 		return;
@@ -324,8 +331,13 @@ onsignal(int sig, siginfo_t *si, void *uc)
 		stopped(sig, t);
 	/*
 	 * A real fault returns and faults again under the old action;
-	 * the rest, a fault signal sent by kill among them, are raised again.
+	 * the rest, a fault signal sent by kill among them, are raised
+	 * again, the sent fault under its default action: a sanitizer's
+	 * handler, reporting a fault there was not, can deadlock on a
+	 * lock the code we interrupted holds.
 	 */
+	if(faultsig(sig) && !realfault(sig, si))
+		signal(sig, SIG_DFL);
 	if(!realfault(sig, si))
 		raise(sig);
 }
@@ -347,6 +359,7 @@ guardinstall(Target *t)
 
 	if(!once){
 		once = 1;
+		maintid = gettid();
 		atexit(onexit);
 		ss.ss_sp = altstack;
 		ss.ss_size = sizeof altstack;
@@ -374,6 +387,24 @@ guardinstall(Target *t)
 			caught[sig] = 1;
 	}
 	held = t;
+}
+
+/*
+ * In a helper thread of ours (marking): every signal is the main
+ * thread's, whose critical sections a handler here would not respect,
+ * but the faults it raises itself.  One sent meanwhile is passed on.
+ */
+void
+guardhelper(void)
+{
+	sigset_t s;
+	int sig;
+
+	sigfillset(&s);
+	for(sig = 1; sig < Nsig; sig++)
+		if(faultsig(sig))
+			sigdelset(&s, sig);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
 }
 
 /* A critical section: the thread table and the kernel disagree until guardleave. */

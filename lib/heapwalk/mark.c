@@ -164,6 +164,14 @@ part(void *a)
 	return NULL;
 }
 
+/* A part read in a thread of its own, which leaves signals to the main one. */
+static void*
+helper(void *a)
+{
+	guardhelper();
+	return part(a);
+}
+
 /* Where the blocks split into n parts of about as many bytes to read. */
 static void
 split(Heap *h, int n, long *at)
@@ -219,7 +227,7 @@ alledges(Target *t, Heap *h, Edges *g)
 		p[i].g = &g[i];
 	}
 	for(i = 1; i < n; i++)
-		if(!(started[i] = pthread_create(&th[i], NULL, part, &p[i]) == 0))
+		if(!(started[i] = pthread_create(&th[i], NULL, helper, &p[i]) == 0))
 			part(&p[i]);	/* no thread: read it here */
 	part(&p[0]);
 	for(i = 1; i < n; i++)
