@@ -548,6 +548,26 @@ hwstop(Target *t)
 	return settle(t);
 }
 
+/*
+ * Stop every thread of the process as it is now, whatever it has
+ * exec'd since it was opened: to have the new program reap our copy.
+ */
+int
+hwstopnow(Target *t)
+{
+	if(t->held)
+		return 0;
+	freethreads(t);
+	t->since = now();
+	t->held = 1;
+	t->lost = 0;
+	guardinstall(t);
+	if(stopall(t) < 0 || hwreadmaps(t) < 0)
+		return -1;
+	readauxv(t);
+	return 0;
+}
+
 /* Whether the process has called exec since it was opened (or lost so). */
 int
 hwexecd(Target *t)

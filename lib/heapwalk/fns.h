@@ -15,6 +15,7 @@ int	snapcleanup(int tid, int child, u64 insn);
 /* attach.c, whynot.c: stopping the threads, and why we may not */
 Thread	*hwthread(Target*, int tid);
 void	hwrecord(Target*, Thread*, int pid, int status);
+int	hwstopnow(Target*);	/* every thread, after an exec too */
 void	hwwhynot(int pid, int tid);
 long	hwtracer(int pid, int tid);
 int	hwkthread(int pid);

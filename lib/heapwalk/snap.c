@@ -37,7 +37,7 @@ enum {
 	Injectms = 5000,	/* a thread running one system call for us */
 	Maxstops = 16,		/* stops on the way: the call's event, signals */
 	Reaptries = 16,		/* stops for a signal before the one for the reaping call */
-	Execretries = 25,	/* execs, each moving the code, while the copy is reaped: 50 ms */
+	Execretries = 10,	/* holds to reap the copy after an exec: one stops the next */
 	Execwait = 2,		/* ms for an exec to finish before its code is looked for */
 };
 
@@ -411,17 +411,30 @@ snapcleanup(int tid, int child, u64 insn)
 
 /*
  * After an exec the copy is the new program's child, and the syscall
- * instruction is elsewhere: find one in the new program's code, read
- * through its leader (the thread that called exec has become it).
+ * instruction is elsewhere.  Every thread is stopped, so that no
+ * exec can move it again, one is found in the new program's code,
+ * and a thread of it reaps the copy.
  */
-static void
-refind(Target *t)
+static int
+reapheld(Target *t, int child)
 {
-	t->tid = t->rpid = t->pids[0];
-	t->insn = 0;
-	if(hwreadmaps(t) == 0)
-		t->insn = findsyscall(t);
+	Thread *th;
+	long ret;
+	int sig, r;
+
+	r = Rmoved;
+	if(hwstopnow(t) == 0 && (t->insn = findsyscall(t)) != 0 && (th = caller(t)) != NULL){
+		guardenter();
+		if(inject(th->tid, t->insn, SYS_wait4, child, 0, __WALL, &ret, NULL, &sig) == 0){
+			th->state = Tint;	/* its single-step trap is not handed back */
+			th->sig = sig;
+			r = Rdone;
+		}
+		guardleave();
+	}
+	hwrelease(t);
 	guardsnap(t);
+	return r;
 }
 
 /* Done with the copy; the target's threads are let go first. */
@@ -447,13 +460,11 @@ hwdropsnapshot(Target *t)
 	 * and leave the target its zombie.
 	 */
 	guardenter();
-	if(hwexecd(t))
-		refind(t);
 	r = snapcleanup(t->tid, child, t->insn);
 	for(i = 0; i < Execretries && r == Rmoved; i++){
-		nanosleep(&ts, NULL);	/* an exec half done has no code to find yet */
-		refind(t);
-		r = t->insn != 0 ? reap(t->tid, child, t->insn) : Rmoved;
+		if(i > 0)
+			nanosleep(&ts, NULL);	/* an exec half done has no code to find yet */
+		r = reapheld(t, child);
 	}
 	t->snap = 0;
 	guardsnap(t);
