@@ -232,20 +232,6 @@ picture(Heap *h)
 	return Ok;
 }
 
-/* Let go of everything and say what failed. */
-static void
-giveup(Target *t, Pool *pool, double t0, char *what)
-{
-	char why[1024];
-
-	snprintf(why, sizeof why, "%s", errstr());
-	poolstats(stderr, "leak", pool, t, -1, now()-t0);
-	if(t != NULL)
-		hwclose(t);
-	werrstr("%s", why);
-	fatal(what);
-}
-
 static int
 leak(int *pids, int npid, int retries, int mode)
 {
@@ -261,11 +247,11 @@ leak(int *pids, int npid, int retries, int mode)
 	t0 = now();
 	memset(&heap, 0, sizeof heap);
 	r = poolopen(pids, npid, binary, &heap, retries, mode, &t, &pool);
-	if(t != NULL && t->nosnap != NULL)
-		fprintf(stderr, "leak: reading process %d while it is held, not a snapshot: %s\n",
-			pids[0], t->nosnap);
-	if(r < 0)
-		giveup(t, pool, t0, pool != NULL ? pool->name : NULL);
+	poolheld(stderr, "leak", t);
+	if(r < 0){
+		poolgiveup(stderr, "leak", pool, t, now()-t0);
+		fatal(pool != NULL ? pool->name : NULL);
+	}
 	if(r > 0)
 		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", pool->name, errstr());
 	roots = hwroots(t, &heap);
@@ -279,8 +265,10 @@ leak(int *pids, int npid, int retries, int mode)
 		hwscript(t, &heap, cflag);
 	else
 		hwprint(stdout, t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
-	if(hwflush(stdout) < 0)
-		giveup(t, pool, t0, "standard output");
+	if(hwflush(stdout) < 0){
+		poolgiveup(stderr, "leak", pool, t, now()-t0);
+		fatal("standard output");
+	}
 	poolstats(stderr, "leak", pool, t, nblocks(&heap), now()-t0);
 	hwclose(t);
 	return r > 0 ? Inexact : Ok;

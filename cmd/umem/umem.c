@@ -37,20 +37,6 @@ now(void)
 	return ts.tv_sec*1e3 + ts.tv_nsec/1e6;
 }
 
-/* Let go of everything and say what failed. */
-static void
-giveup(Target *t, Pool *pool, double t0, char *what)
-{
-	char why[1024];
-
-	snprintf(why, sizeof why, "%s", errstr());
-	poolstats(stderr, "umem", pool, t, -1, now()-t0);
-	if(t != NULL)
-		hwclose(t);
-	werrstr("%s", why);
-	fatal(what);
-}
-
 static long
 nblocks(Site *v, long n)
 {
@@ -94,11 +80,11 @@ main(int argc, char **argv)
 	ss = hwsites();
 	hwsitecount(&heap, ss);
 	r = poolopen(&pid, 1, argc == 3 ? argv[2] : NULL, &heap, retries, mode, &t, &pool);
-	if(t != NULL && t->nosnap != NULL)
-		fprintf(stderr, "umem: reading process %d while it is held, not a snapshot: %s\n",
-			pid, t->nosnap);
-	if(r < 0)
-		giveup(t, pool, t0, pool != NULL ? pool->name : NULL);
+	poolheld(stderr, "umem", t);
+	if(r < 0){
+		poolgiveup(stderr, "umem", pool, t, now()-t0);
+		fatal(pool != NULL ? pool->name : NULL);
+	}
 	hwrelease(t);
 	if(r > 0)
 		fprintf(stderr, "umem: %s: the counts may be inexact: %s\n", pool->name, errstr());
@@ -106,8 +92,10 @@ main(int argc, char **argv)
 	hwsitehint(ss, n, "umem");
 	for(i = 0; i < n; i++)
 		printf("%6ld %11lld %s\n", v[i].count, v[i].bytes, v[i].name);
-	if(hwflush(stdout) < 0)
-		giveup(t, pool, t0, "standard output");
+	if(hwflush(stdout) < 0){
+		poolgiveup(stderr, "umem", pool, t, now()-t0);
+		fatal("standard output");
+	}
 	poolstats(stderr, "umem", pool, t, nblocks(v, n), now()-t0);
 	hwclose(t);
 	return r > 0 ? Inexact : Ok;

@@ -76,6 +76,14 @@ realfault(int sig, siginfo_t *si)
 	return si->si_code > 0 && faultsig(sig);
 }
 
+/* A stop reaped of a tracee not in the table: let go, with the signal it stopped for; the copy stays. */
+static void
+untabled(int pid, int st)
+{
+	if(WIFSTOPPED(st) && pid != snapchild)
+		ptrace(PTRACE_DETACH, pid, 0, st>>16 == 0 ? WSTOPSIG(st) : 0);
+}
+
 /*
  * Reap the stops of the threads interrupted, from any thread we trace:
  * one that exited must be reaped before an exec elsewhere can go on.
@@ -92,9 +100,7 @@ reapall(Target *t)
 		while((r = waitpid(-1, &st, __WALL|WNOHANG)) > 0){
 			th = hwthread(t, r);
 			if(th == NULL){
-				/* traced, not in the table: a signal it stopped for is its own */
-				if(WIFSTOPPED(st) && r != snapchild)
-					ptrace(PTRACE_DETACH, r, 0, st>>16 == 0 ? WSTOPSIG(st) : 0);
+				untabled(r, st);
 				continue;
 			}
 			/*
@@ -102,13 +108,7 @@ reapall(Target *t)
 			 * ended us is still gone in the table, and a signal it
 			 * stopped for, reaped here, would be lost on detach.
 			 */
-			if(!WIFSTOPPED(st))
-				th->state = Tgone;
-			else{
-				th->state = Tint;
-				if(st>>16 == 0)
-					th->sig = WSTOPSIG(st);
-			}
+			hwrecord(t, th, r, st);
 		}
 		for(n = 0; n < t->nthr && t->thr[n].state != Trunning; n++)
 			;
@@ -225,8 +225,8 @@ reapdead(void)
 			st = si.si_status << 8 | 0x7f;
 			if(th != NULL)
 				hwrecord(held, th, si.si_pid, st);
-			else if(si.si_pid != snapchild)
-				ptrace(PTRACE_DETACH, si.si_pid, 0, st>>16 == 0 ? WSTOPSIG(st) : 0);
+			else
+				untabled(si.si_pid, st);
 			continue;
 		}
 		if(th != NULL)

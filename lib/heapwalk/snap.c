@@ -206,6 +206,23 @@ inject(int tid, u64 insn, long nr, u64 a0, u64 a1, u64 a2, long *ret, int *child
 	return e ? -1 : 0;
 }
 
+/*
+ * inject, in a thread we hold, with its entry in the table kept true:
+ * it is left in its single-step trap, which is not handed back, but a
+ * SIGTRAP sent meanwhile is.  In a critical section.
+ */
+static int
+callheld(Thread *th, u64 insn, long nr, u64 a0, u64 a1, u64 a2, long *ret, int *child)
+{
+	int sig;
+
+	if(inject(th->tid, insn, nr, a0, a1, a2, ret, child, &sig) < 0)
+		return -1;
+	th->state = Tint;
+	th->sig = sig;
+	return 0;
+}
+
 /* The copy, should it ever run: its first instruction ends it. */
 static void
 defuse(int child, u64 insn)
@@ -274,7 +291,7 @@ hwsnapshot(Target *t)
 	Thread *th;
 	char *why;
 	long ret;
-	int st, child, sig;
+	int st, child;
 
 	if((why = unfit(t)) != NULL){
 		werrstr("%s", why);
@@ -292,13 +309,11 @@ hwsnapshot(Target *t)
 	child = 0;
 	ret = -1;
 	guardenter();
-	if(inject(th->tid, t->insn, SYS_clone, Cloneflags, 0, 0, &ret, &child, &sig) < 0){
+	if(callheld(th, t->insn, SYS_clone, Cloneflags, 0, 0, &ret, &child) < 0){
 		guardleave();
 		werrstr("thread %d did not come back from clone", th->tid);
 		return -1;
 	}
-	th->state = Tint;	/* its single-step trap is not handed back */
-	th->sig = sig;
 	if(child > 0){
 		t->snap = child;
 		guardsnap(t);
@@ -420,16 +435,13 @@ reapheld(Target *t, int child)
 {
 	Thread *th;
 	long ret;
-	int sig, r;
+	int r;
 
 	r = Rmoved;
 	if(hwstopnow(t) == 0 && (t->insn = findsyscall(t)) != 0 && (th = caller(t)) != NULL){
 		guardenter();
-		if(inject(th->tid, t->insn, SYS_wait4, child, 0, __WALL, &ret, NULL, &sig) == 0){
-			th->state = Tint;	/* its single-step trap is not handed back */
-			th->sig = sig;
+		if(callheld(th, t->insn, SYS_wait4, child, 0, __WALL, &ret, NULL) == 0)
 			r = Rdone;
-		}
 		guardleave();
 	}
 	hwrelease(t);
@@ -461,7 +473,7 @@ hwdropsnapshot(Target *t)
 	 */
 	guardenter();
 	r = snapcleanup(t->tid, child, t->insn);
-	for(i = 0; i < Execretries && r == Rmoved; i++){
+	for(i = 0; i < Execretries && r == Rmoved && t->lost != Lexit; i++){	/* an exit reaps it */
 		if(i > 0)
 			nanosleep(&ts, NULL);	/* an exec half done has no code to find yet */
 		r = reapheld(t, child);

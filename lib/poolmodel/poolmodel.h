@@ -33,4 +33,6 @@ int	poolopen(int *pids, int npid, char *binary, Heap*, int retries, int mode, Ta
 Pool	*poolfind(Target*);	/* not stopped */
 int	poolwhy(Target*);	/* stopped, poolfind having failed: a better reason in errstr */
 void	poolstats(FILE*, char *prog, Pool*, Target*, long nblock, double allms);
+void	poolheld(FILE*, char *prog, Target*);
+void	poolgiveup(FILE*, char *prog, Pool*, Target*, double allms);
 int	poolretries(void);	/* $LEAK_RETRIES, default 200; -1 when it is not a number */

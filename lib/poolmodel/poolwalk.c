@@ -194,3 +194,25 @@ poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double allms)
 		fprintf(f, "%ld block%s; ", nblock, plural(nblock));
 	fprintf(f, "%.1f ms in all; %s\n", allms, p->name);
 }
+
+/* Why the target was read held, when a snapshot was wanted; nothing if it was not. */
+void
+poolheld(FILE *f, char *prog, Target *t)
+{
+	if(t != NULL && t->nosnap != NULL)
+		fprintf(f, "%s: reading process %d while it is held, not a snapshot: %s\n",
+			prog, t->pids[0], t->nosnap);
+}
+
+/* After a failed poolopen: the figures so far, the target let go; errstr stays the failure's. */
+void
+poolgiveup(FILE *f, char *prog, Pool *p, Target *t, double allms)
+{
+	char why[1024];
+
+	snprintf(why, sizeof why, "%s", errstr());
+	poolstats(f, prog, p, t, -1, allms);
+	if(t != NULL)
+		hwclose(t);
+	werrstr("%s", why);
+}
