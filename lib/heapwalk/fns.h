@@ -8,7 +8,6 @@ void	guardenter(void);	/* a critical section: signals wait */
 void	guardleave(void);
 void	guardsnap(Target*);
 void	guardwatch(int on);
-void	guardreap(void);
 void	guardhelper(void);	/* a marking thread: signals are the main thread's */
 int	snapcleanup(int tid, int child, u64 insn);
 

@@ -234,13 +234,6 @@ reapdead(void)
 	}
 }
 
-/* Dead threads of ours nobody reaped yet: an exec may be waiting for them. */
-void
-guardreap(void)
-{
-	reapdead();
-}
-
 void
 guardwatch(int on)
 {
