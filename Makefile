@@ -14,7 +14,7 @@ MTSRC = $(wildcard lib/malloctag/*.c)
 
 all: $(CMDS) $(O)/libmalloctag.so
 
-$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h $(wildcard lib/*/fns.h lib/*/pt.h)
+$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h lib/pool/pool.h $(wildcard lib/*/fns.h lib/*/pt.h lib/*/pl.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -3,7 +3,7 @@ CC=cc
 CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 LDLIBS=-ldw -lelf -lstdc++ -lz -lpthread
 O=build
-HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/image/image.h lib/image/fns.h
+HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/poolmodel/pl.h lib/pool/pool.h lib/image/image.h lib/image/fns.h
 HWSRC=`{ls lib/heapwalk/*.c}
 PMSRC=`{ls lib/poolmodel/*.c}
 IMSRC=`{ls lib/image/*.c}

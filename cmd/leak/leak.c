@@ -236,11 +236,11 @@ static int
 leak(int *pids, int npid, int retries, int mode)
 {
 	Target *t;
-	Pool *pool;
+	Model *pool;
 	Heap heap;
 	Roots *roots;
 	double t0;
-	int r;
+	int r, damaged;
 
 	if(!hwsamevm(pids, npid))
 		fatal(NULL);
@@ -250,10 +250,11 @@ leak(int *pids, int npid, int retries, int mode)
 	poolheld(stderr, "leak", t);
 	if(r < 0){
 		poolgiveup(stderr, "leak", pool, t, now()-t0);
-		fatal(pool != NULL ? pool->name : NULL);
+		fatal(pool != NULL ? poolname(pool) : NULL);
 	}
 	if(r > 0)
-		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", pool->name, errstr());
+		fprintf(stderr, "leak: %s: the report may be inexact: %s\n", poolname(pool), errstr());
+	damaged = pooldamage(stderr, "leak", pool);
 	roots = hwroots(t, &heap);
 	hwrelease(t);	/* held, what marking needs is copied by now */
 	if(!aflag)
@@ -262,15 +263,19 @@ leak(int *pids, int npid, int retries, int mode)
 		if(picture(&heap) != Ok)
 			return Err;
 	}else if(sflag || cflag)
-		hwscript(t, &heap, cflag);
+		hwscript(stdout, stderr, "leak", t, &heap, cflag);
 	else
 		hwprint(stdout, t, &heap, (aflag ? Pall : 0) | (dflag ? Pfree : 0) | (!aflag && !dflag ? Pleaked : 0));
 	if(hwflush(stdout) < 0){
 		poolgiveup(stderr, "leak", pool, t, now()-t0);
 		fatal("standard output");
 	}
+	if(getenv("LEAK_STATS") != NULL)
+		hwrootstats(stderr, "leak", roots);
 	poolstats(stderr, "leak", pool, t, nblocks(&heap), now()-t0);
 	hwclose(t);
+	if(damaged)
+		return Err;
 	return r > 0 ? Inexact : Ok;
 }
 

@@ -53,12 +53,12 @@ main(int argc, char **argv)
 {
 	Target *t;
 	Heap heap;
-	Pool *pool;
+	Model *pool;
 	Sites *ss;
 	Site *v;
 	double t0;
 	long i, n;
-	int pid, r, retries, mode;
+	int pid, r, retries, mode, damaged;
 
 	if(argc < 2 || argc > 3)
 		usage();
@@ -83,13 +83,14 @@ main(int argc, char **argv)
 	poolheld(stderr, "umem", t);
 	if(r < 0){
 		poolgiveup(stderr, "umem", pool, t, now()-t0);
-		fatal(pool != NULL ? pool->name : NULL);
+		fatal(pool != NULL ? poolname(pool) : NULL);
 	}
 	hwrelease(t);
 	if(r > 0)
-		fprintf(stderr, "umem: %s: the counts may be inexact: %s\n", pool->name, errstr());
+		fprintf(stderr, "umem: %s: the counts may be inexact: %s\n", poolname(pool), errstr());
+	damaged = pooldamage(stderr, "umem", pool);
 	v = hwsitelist(t, ss, 0, &n);
-	hwsitehint(ss, n, "umem");
+	hwsitehint(stderr, "umem", ss, n);
 	for(i = 0; i < n; i++)
 		printf("%6ld %11lld %s\n", v[i].count, v[i].bytes, v[i].name);
 	if(hwflush(stdout) < 0){
@@ -98,5 +99,7 @@ main(int argc, char **argv)
 	}
 	poolstats(stderr, "umem", pool, t, nblocks(v, n), now()-t0);
 	hwclose(t);
+	if(damaged)
+		return Err;
 	return r > 0 ? Inexact : Ok;
 }

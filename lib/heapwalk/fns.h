@@ -39,11 +39,12 @@ struct Cell {
 	u32	usable;
 	u16	less;		/* usable less the reported size */
 	u8	flags;		/* Bwide: the three fields are in Heap.wide */
-	u8	shrink;		/* hoff + usable less the chunk's size */
+	int8_t	shrink;		/* hoff + usable less the chunk's size: less than 0 with a trailer */
 };
 typedef struct Wide Wide;
 struct Wide {
 	u64	addr;
+	u64	hdr;
 	u64	usable;
 	u64	size;
 	u64	chunk;

@@ -55,7 +55,7 @@ gdbpath(char *path, char *buf, int n)
 
 /* Whether the object holding pc is loaded; load it with cmd if not yet. */
 static int
-load(Target *t, Loaded *l, u64 pc, char *cmd)
+load(FILE *f, Target *t, Loaded *l, u64 pc, char *cmd)
 {
 	char *file, q[3*4096], esc[4096];
 	u64 bias;
@@ -72,10 +72,10 @@ load(Target *t, Loaded *l, u64 pc, char *cmd)
 	l->ok[l->n] = gdbpath(file, q, sizeof q);
 	/* the offset last: a line ending in a backslash would go on to the next */
 	if(l->ok[l->n])
-		printf("%s %s -o 0x%llx\n", cmd, q, (unsigned long long)bias);
+		fprintf(f, "%s %s -o 0x%llx\n", cmd, q, (unsigned long long)bias);
 	else{
 		hwesc(file, Etext, esc, sizeof esc);
-		printf("# not loaded, its name cannot be given to gdb: %s\n", esc);
+		fprintf(f, "# not loaded, its name cannot be given to gdb: %s\n", esc);
 	}
 	return l->ok[l->n++];
 }
@@ -86,15 +86,15 @@ load(Target *t, Loaded *l, u64 pc, char *cmd)
  * line means nothing to sh or rc, should it be fed to one.
  */
 static void
-echo(char *s)
+echo(FILE *f, char *s)
 {
-	printf("echo ");
+	fprintf(f, "echo ");
 	for(; *s != 0; s++)
 		if(isalnum((uchar)*s))
-			putchar(*s);
+			fputc(*s, f);
 		else
-			printf("\\%03o", (uchar)*s);
-	printf("\\n\n");
+			fprintf(f, "\\%03o", (uchar)*s);
+	fprintf(f, "\\n\n");
 }
 
 /*
@@ -102,26 +102,26 @@ echo(char *s)
  * object is loaded and gdb can answer; else its name, echoed.
  */
 static void
-command(Target *t, Loaded *l, Site *s)
+command(FILE *f, Target *t, Loaded *l, Site *s)
 {
 	char buf[512];
 
-	if(s->pc != 0 && load(t, l, s->pc, "add-symbol-file")){
+	if(s->pc != 0 && load(f, t, l, s->pc, "add-symbol-file")){
 		if(hwsrcline(t, s->pc-1, buf, sizeof buf)){
-			printf("list *0x%llx\n", (unsigned long long)s->pc-1);
+			fprintf(f, "list *0x%llx\n", (unsigned long long)s->pc-1);
 			return;
 		}
 		if(hwsymname(t, s->pc, buf, sizeof buf)){
-			printf("info symbol 0x%llx\n", (unsigned long long)s->pc);
+			fprintf(f, "info symbol 0x%llx\n", (unsigned long long)s->pc);
 			return;
 		}
 	}
-	echo(s->name);
+	echo(f, s->name);
 }
 
 /* Print the script for the leaked blocks; -c (bybytes) adds sizes. */
 void
-hwscript(Target *t, Heap *h, int bybytes)
+hwscript(FILE *f, FILE *msg, char *prog, Target *t, Heap *h, int bybytes)
 {
 	Sites *ss;
 	Site *v;
@@ -138,27 +138,27 @@ hwscript(Target *t, Heap *h, int bybytes)
 			hwsiteadd(t, ss, &b, 1);
 		}
 	v = hwsitelist(t, ss, bybytes, &n);
-	hwsitehint(ss, n, "leak");
-	printf("# leak -%c %d: %ld site%s, each a comment (%s) and a gdb command\n",
-		bybytes ? 'c' : 's', t->pids[0], n, n == 1 ? "" : "s",
+	hwsitehint(msg, prog, ss, n);
+	fprintf(f, "# %s -%c %d: %ld site%s, each a comment (%s) and a gdb command\n",
+		prog, bybytes ? 'c' : 's', t->pids[0], n, n == 1 ? "" : "s",
 		bybytes ? "bytes, blocks, average, site" : "blocks, site");
-	printf("set pagination off\nset confirm off\nset listsize 1\n");
+	fprintf(f, "set pagination off\nset confirm off\nset listsize 1\n");
 	memset(&l, 0, sizeof l);
-	load(t, &l, t->auxv[AT_ENTRY], "symbol-file");
+	load(f, t, &l, t->auxv[AT_ENTRY], "symbol-file");
 	count = 0;
 	bytes = 0;
 	for(i = 0; i < n; i++){
 		if(bybytes)
-			printf("# %lld\t%ld\t%lld\t%s\n", v[i].bytes, v[i].count,
+			fprintf(f, "# %lld\t%ld\t%lld\t%s\n", v[i].bytes, v[i].count,
 				v[i].bytes / v[i].count, v[i].name);
 		else
-			printf("# %ld\t%s\n", v[i].count, v[i].name);
-		command(t, &l, &v[i]);
+			fprintf(f, "# %ld\t%s\n", v[i].count, v[i].name);
+		command(f, t, &l, &v[i]);
 		count += v[i].count;
 		bytes += v[i].bytes;
 	}
 	if(bybytes)
-		printf("# total %lld bytes in %ld blocks\n", bytes, count);
+		fprintf(f, "# total %lld bytes in %ld blocks\n", bytes, count);
 	free(v);
 	free(l.file);
 	free(l.ok);

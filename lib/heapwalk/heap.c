@@ -12,17 +12,91 @@
 enum {
 	Maxnarrow = 0xffffffffu,	/* a cell's usable: u32 */
 	Maxless = 0xffff,		/* a cell's usable less size: u16 */
-	Maxshrink = 0xff,
+	Minshrink = -128,		/* a cell's shrink: s8 */
+	Maxshrink = 127,
 	Firstcells = 1<<16,
 };
 
 static int
+within(Range *r, u64 addr)
+{
+	return addr - r->start < r->end - r->start;
+}
+
+/* The own range holding addr, or -1: by halves once heapsort has put them in order. */
+static long
+ownat(Heap *h, u64 addr)
+{
+	long lo, hi, m;
+
+	if(!h->ownsorted){
+		for(m = 0; m < h->nown; m++)
+			if(within(&h->own[m], addr))
+				return m;
+		return -1;
+	}
+	lo = 0;
+	hi = h->nown;
+	while(lo < hi){
+		m = (lo+hi)/2;
+		if(h->own[m].start <= addr)
+			lo = m+1;
+		else
+			hi = m;
+	}
+	return lo > 0 && within(&h->own[lo-1], addr) ? lo-1 : -1;
+}
+
+/*
+ * The share whose range holds addr: with one allocator, the only one;
+ * else found among the own ranges, the last one found tried first as
+ * blocks are mostly looked up in order.
+ */
+static Share*
+shareof(Heap *h, u64 addr)
+{
+	long m;
+
+	if(h->nshare <= 1)
+		return &h->share[0];
+	if(h->lastown < h->nown && within(&h->own[h->lastown], addr))
+		return &h->share[h->own[h->lastown].share];
+	if((m = ownat(h, addr)) < 0)
+		return &h->share[0];
+	h->lastown = m;
+	return &h->share[h->own[m].share];
+}
+
+static int
+hoff(Heap *h, u64 addr)
+{
+	return shareof(h, addr)->hoff;
+}
+
+static int
 narrow(Heap *h, Block *b)
 {
-	u64 shrink;
+	long long shrink;
+	int off;
 
-	shrink = h->hoff + b->usable - b->chunk;
-	return b->usable < Maxnarrow && b->usable - b->size < Maxless && shrink <= Maxshrink;
+	off = hoff(h, b->addr);
+	shrink = off + (long long)(b->usable - b->chunk);
+	return b->usable < Maxnarrow && b->usable - b->size < Maxless
+		&& shrink >= Minshrink && shrink <= Maxshrink && b->hdr + off == b->addr;
+}
+
+/* A model begins: its blocks and ranges from here on are of this share. */
+int
+heapshare(Heap *h, int hoff, void (*tags)(Target*, Block*))
+{
+	if(h->nshare == Maxshare){
+		werrstr("more than %d allocators in one process", Maxshare);
+		return -1;
+	}
+	h->share[h->nshare].hoff = hoff;
+	h->share[h->nshare].tags = tags;
+	h->nshare++;
+	return 0;
 }
 
 static void
@@ -36,6 +110,7 @@ addwide(Heap *h, Block *b)
 	}
 	w = &h->wide[h->nwide++];
 	w->addr = b->addr;
+	w->hdr = b->hdr;
 	w->usable = b->usable;
 	w->size = b->size;
 	w->chunk = b->chunk;
@@ -60,7 +135,7 @@ heapadd(Heap *h, Block *b)
 	if(narrow(h, b)){
 		c->usable = b->usable;
 		c->less = b->usable - b->size;
-		c->shrink = h->hoff + b->usable - b->chunk;
+		c->shrink = hoff(h, b->addr) + b->usable - b->chunk;
 	}else{
 		c->usable = 0;
 		c->less = 0;
@@ -95,31 +170,37 @@ heapget(Heap *h, long i, Block *b)
 {
 	Cell *c;
 	Wide *w;
+	int off;
 
 	c = &h->cell[i];
 	memset(b, 0, sizeof *b);
 	b->addr = c->addr;
-	b->hdr = c->addr - h->hoff;
 	b->flags = c->flags & ~Bwide;
 	if(c->flags & Bwide){
 		w = findwide(h, c->addr);
+		b->hdr = w->hdr;
 		b->usable = w->usable;
 		b->size = w->size;
 		b->chunk = w->chunk;
 		return;
 	}
+	off = hoff(h, c->addr);
+	b->hdr = c->addr - off;
 	b->usable = c->usable;
 	b->size = c->usable - c->less;
-	b->chunk = h->hoff + c->usable - c->shrink;
+	b->chunk = off + c->usable - c->shrink;
 }
 
 /* A tagged block's malloc and realloc tags, read from the target by the model. */
 void
 heaptags(Heap *h, Target *t, Block *b)
 {
+	Share *p;
+
 	b->tag[0] = b->tag[1] = 0;
-	if((b->flags & Btagged) && h->tags != NULL)
-		h->tags(t, b);
+	p = shareof(h, b->addr);
+	if((b->flags & Btagged) && p->tags != NULL)
+		p->tags(t, b);
 }
 
 int
@@ -169,7 +250,7 @@ heapsetsize(Heap *h, long i, u64 usable, u64 size)
 	if(!(h->cell[i].flags & Bwide) && narrow(h, &b)){
 		h->cell[i].usable = usable;
 		h->cell[i].less = usable - size;
-		h->cell[i].shrink = h->hoff + usable - b.chunk;
+		h->cell[i].shrink = hoff(h, b.addr) + usable - b.chunk;
 		return;
 	}
 	if(!(h->cell[i].flags & Bwide)){
@@ -191,7 +272,9 @@ heapown(Heap *h, u64 start, u64 end, int kind)
 	h->own[h->nown].start = start;
 	h->own[h->nown].end = end;
 	h->own[h->nown].kind = kind;
+	h->own[h->nown].share = h->nshare > 0 ? h->nshare-1 : 0;
 	h->nown++;
+	h->ownsorted = 0;
 }
 
 static int
@@ -245,9 +328,11 @@ heapsort(Heap *h)
 		qsort(h->wide, h->nwide, sizeof h->wide[0], widebyaddr);
 	if(h->nown > 0)
 		qsort(h->own, h->nown, sizeof h->own[0], bystart);
+	h->ownsorted = 1;
+	h->lastown = 0;
 }
 
-/* Forget the blocks; a streaming heap keeps its visitor, and the model its hooks. */
+/* Forget the blocks and the shares; a streaming heap keeps its visitor. */
 void
 heapfree(Heap *h)
 {
@@ -262,8 +347,6 @@ heapfree(Heap *h)
 	h->visit = keep.visit;
 	h->reset = keep.reset;
 	h->arg = keep.arg;
-	h->hoff = keep.hoff;
-	h->tags = keep.tags;
 	h->t = keep.t;
 	if(h->reset != NULL)
 		h->reset(h);
@@ -274,9 +357,11 @@ long
 heapchunk(Heap *h, u64 hdr)
 {
 	long i;
+	u64 a;
 
-	i = heapfind(h, hdr + h->hoff);
-	if(i < 0 || h->cell[i].addr != hdr + h->hoff)
+	a = hdr + hoff(h, hdr);
+	i = heapfind(h, a);
+	if(i < 0 || h->cell[i].addr != a)
 		return -1;
 	return i;
 }

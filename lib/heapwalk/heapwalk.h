@@ -123,6 +123,8 @@ int	hwreadmaps(Target*);
 void	hwreadflags(Target*);
 Map	*hwmapat(Target*, u64 addr);
 int	hwmapped(Target*, u64 addr, int prot);
+char	*hwbasename(char *path);
+Map	*hwmapnamed(Target*, char *pat);	/* the first mapping of a file named as pat (fnmatch) */
 
 /* mem.c */
 long	hwread(Target*, u64 addr, void *buf, long n);
@@ -195,7 +197,7 @@ struct Block {
 	u64	addr;		/* the pointer malloc returned */
 	u64	size;		/* reported and scanned: the requested size if known, else usable */
 	u64	usable;		/* bytes the program may use */
-	u64	hdr;		/* the chunk, header included: addr less Heap.hoff */
+	u64	hdr;		/* the chunk, header included: addr less its Share's hoff, as a rule */
 	u64	chunk;		/* its size */
 	u64	tag[2];		/* malloc and realloc pcs, when Btagged: heaptags */
 	int	flags;
@@ -205,9 +207,28 @@ typedef struct Range Range;
 struct Range {
 	u64	start;
 	u64	end;
-	int	kind;		/* Rheap, Rarena, Rmmap, Rbook */
+	int	kind;		/* Rheap, Rarena, Rmmap, Rpool, Rbook */
+	int	share;		/* whose: an index in Heap.share */
 };
-enum { Rheap, Rarena, Rmmap, Rbook };
+enum {
+	Rheap,		/* glibc's main heap */
+	Rarena,		/* a heap of one of glibc's other arenas */
+	Rmmap,		/* glibc's mmapped chunks */
+	Rpool,		/* a pool arena */
+	Rbook,		/* an allocator's bookkeeping: no blocks */
+};
+
+/*
+ * A model's share of a heap: where its blocks' headers lie and how
+ * its tags are read.  Each model that walks a heap adds its own
+ * (heapshare) before its blocks and ranges, which are then its own.
+ */
+typedef struct Share Share;
+struct Share {
+	int	hoff;		/* from a block's header to its address */
+	void	(*tags)(Target*, Block*);	/* a tagged block's tags */
+};
+enum { Maxshare = 4 };	/* allocators in one process: glibc and a pool or two */
 
 /*
  * A Heap either keeps its blocks, 16 bytes each, for marking, or, when
@@ -225,15 +246,17 @@ struct Heap {
 	long	nwide;
 	long	awide;
 	struct Index *index;	/* index.c's, for heapfind */
-	int	hoff;		/* from a block's header to its address */
-	Range	*own;		/* the allocator's own memory: never a root */
+	Share	share[Maxshare];
+	int	nshare;
+	Range	*own;		/* the allocators' own memory: never a root */
 	int	nown;
 	int	aown;
+	int	ownsorted;	/* own is in address order: heapsort */
+	int	lastown;	/* the own range that held the last block looked up */
 	void	(*visit)(Heap*, Block*, int sign);
 	void	(*reset)(Heap*);	/* a walk is thrown away */
 	void	*arg;
 	Target	*t;		/* whose heap: what visit reads */
-	void	(*tags)(Target*, Block*);	/* the model's: a tagged block's tags */
 };
 
 void	heapadd(Heap*, Block*);
@@ -242,6 +265,7 @@ void	heaptags(Heap*, Target*, Block*);
 int	heapflags(Heap*, long i);
 void	heapsetflag(Heap*, long i, Block*, int flag);	/* Bfree, Binternal, Bstack, found late */
 void	heapsetsize(Heap*, long i, u64 usable, u64 size);
+int	heapshare(Heap*, int hoff, void (*tags)(Target*, Block*));	/* -1 when Maxshare are in */
 void	heapown(Heap*, u64 start, u64 end, int kind);
 void	heapsort(Heap*);
 void	heapindex(Heap*);
@@ -253,14 +277,30 @@ long	heapchunk(Heap*, u64 hdr);	/* the block whose chunk starts at hdr, or -1 */
  * roots.c: while the target is stopped, the ranges and register words
  * marking starts from, copied so that marking needs no live target.
  */
+enum {
+	Kdata,		/* an object's data and bss */
+	Krelro,		/* an object's RELRO segment, read-only after start-up */
+	Kstack,		/* a thread's stack, live part; a dead thread's cached stack */
+	Ktls,		/* the mapping holding a thread's static TLS and TCB */
+	Ksigstack,	/* a stack inside a heap block: a malloc'd signal stack */
+	Kunowned,	/* any other writable mapping no allocator owns */
+	Nkind,
+};
+typedef struct Root Root;
+struct Root {
+	u64	start;
+	u64	end;
+	int	kind;
+};
 typedef struct Roots Roots;
 struct Roots {
-	Range	*r;
+	Root	*r;
 	int	nr;
-	u64	*w;		/* loose words: registers */
+	u64	*w;		/* loose words: registers, vector registers, dtv entries */
 	long	nw;
 };
 Roots	*hwroots(Target*, Heap*);
+void	hwrootstats(FILE*, char *prog, Roots*);	/* bytes of each kind */
 void	hwfreeroots(Roots*);
 
 /* mark.c */
@@ -279,13 +319,13 @@ Sites	*hwsites(void);
 void	hwsiteadd(Target*, Sites*, Block*, int sign);
 void	hwsitereset(Sites*);
 void	hwsitecount(Heap*, Sites*);	/* stream a walk into Sites */
-void	hwsitehint(Sites*, long nsite, char *prog);
+void	hwsitehint(FILE*, char *prog, Sites*, long nsite);
 Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
 void	hwsitename(Target*, u64 pc, char *buf, int n);
 char	*hwsignature(Target*, Sites*, Block*);
 
 /* gdb.c: leak -s, -c */
-void	hwscript(Target*, Heap*, int bybytes);
+void	hwscript(FILE *out, FILE *msg, char *prog, Target*, Heap*, int bybytes);	/* msg: the hint when blocks have no tags */
 
 /* draw.c: leak -b's picture, colours as indices in Plan 9's rgbv map */
 enum {

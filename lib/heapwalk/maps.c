@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <sys/mman.h>
 #include "heapwalk.h"
@@ -113,6 +114,28 @@ hwmapped(Target *t, u64 addr, int prot)
 
 	m = hwmapat(t, addr);
 	return m != NULL && (m->prot & prot) == prot;
+}
+
+/* A file's name without its directories. */
+char*
+hwbasename(char *path)
+{
+	char *s;
+
+	s = strrchr(path, '/');
+	return s ? s+1 : path;
+}
+
+/* The first mapping of a file whose name (fnmatch's pattern) is pat, or NULL. */
+Map*
+hwmapnamed(Target *t, char *pat)
+{
+	int i;
+
+	for(i = 0; i < t->nmap; i++)
+		if(fnmatch(pat, hwbasename(t->map[i].path), 0) == 0)
+			return &t->map[i];
+	return NULL;
 }
 
 /*

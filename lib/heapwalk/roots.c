@@ -31,7 +31,7 @@ stacklow(Thread *th)
 }
 
 static void
-addrange(Roots *r, u64 start, u64 end)
+addrange(Roots *r, u64 start, u64 end, int kind)
 {
 	start = (start+7) & ~7ULL;
 	if(start >= end)
@@ -40,7 +40,7 @@ addrange(Roots *r, u64 start, u64 end)
 		r->r = erealloc(r->r, (r->nr+256)*sizeof r->r[0]);
 	r->r[r->nr].start = start;
 	r->r[r->nr].end = end;
-	r->r[r->nr].kind = 0;
+	r->r[r->nr].kind = kind;
 	r->nr++;
 }
 
@@ -145,11 +145,12 @@ guards(Target *t, u64 guard[2])
 /*
  * The live part of a stack starts at the lowest stack pointer in it,
  * less the red zone; of a dead thread's cached stack, at its TCB.
+ * *kind says whether it is a stack.
  */
 static u64
-livestart(Target *t, Map *m, u64 guard[2])
+livestart(Target *t, Map *m, u64 guard[2], int *kind)
 {
-	u64 s;
+	u64 s, dead;
 	int i;
 
 	s = m->start;
@@ -160,16 +161,20 @@ livestart(Target *t, Map *m, u64 guard[2])
 			if(s == m->start || stacklow(&t->thr[i]) < s)
 				s = stacklow(&t->thr[i]);
 	}
+	if(s != m->start)
+		*kind = Kstack;
 	/* glibc puts a guard page below a stack it makes */
 	if(s == m->start && (m->prot & PROT_WRITE) && m->path[0] == 0 && m > t->map
-	&& (m-1)->end == m->start && (m-1)->prot == 0 && (s = deadtcb(t, m, guard)) == 0)
-		s = m->start;
+	&& (m-1)->end == m->start && (m-1)->prot == 0 && (dead = deadtcb(t, m, guard)) != 0){
+		*kind = Kstack;
+		s = dead;
+	}
 	return s < m->start ? m->start : s;
 }
 
-/* [start,end) less the allocator's own ranges (h->own is sorted). */
+/* [start,end) less the allocators' own ranges (h->own is sorted). */
 static void
-addunowned(Roots *r, Heap *h, u64 start, u64 end)
+addunowned(Roots *r, Heap *h, u64 start, u64 end, int kind)
 {
 	int i;
 
@@ -178,10 +183,10 @@ addunowned(Roots *r, Heap *h, u64 start, u64 end)
 			continue;
 		if(h->own[i].start >= end)
 			break;
-		addrange(r, start, h->own[i].start);
+		addrange(r, start, h->own[i].start, kind);
 		start = h->own[i].end;
 	}
-	addrange(r, start, end);
+	addrange(r, start, end, kind);
 }
 
 static void
@@ -210,8 +215,26 @@ addthread(Target *t, Heap *h, Roots *r, Thread *th)
 	if(k >= 0 && !(heapflags(h, k) & (Bfree|Binternal))){
 		heapget(h, k, &b);
 		heapsetflag(h, k, &b, Bstack);
-		addrange(r, stacklow(th) < b.addr ? b.addr : stacklow(th), b.addr + b.usable);
+		addrange(r, stacklow(th) < b.addr ? b.addr : stacklow(th), b.addr + b.usable, Ksigstack);
 	}
+}
+
+/* What a mapping holds, before livestart looks for a stack in it. */
+static int
+mapkind(Target *t, Map *m)
+{
+	int i;
+
+	if(relro(t, m))
+		return Krelro;
+	if(strcmp(m->path, "[stack]") == 0)
+		return Kstack;
+	for(i = 0; i < t->nthr; i++)
+		if(t->thr[i].live && t->thr[i].fsbase - m->start < m->end - m->start)
+			return Ktls;
+	if(m->inode != 0)
+		return Kdata;
+	return Kunowned;
 }
 
 Roots*
@@ -219,8 +242,8 @@ hwroots(Target *t, Heap *h)
 {
 	Roots *r;
 	Map *m;
-	u64 guard[2];
-	int i;
+	u64 guard[2], s;
+	int i, kind;
 
 	r = emalloc(sizeof *r);
 	guards(t, guard);
@@ -231,12 +254,35 @@ hwroots(Target *t, Heap *h)
 		/* held, copied, to be read once the target runs again; a snapshot stays */
 		if(!t->snap && hwsnap(t, m->start, m->end) == NULL)
 			continue;
-		addunowned(r, h, livestart(t, m, guard), m->end);
+		kind = mapkind(t, m);
+		s = livestart(t, m, guard, &kind);
+		addunowned(r, h, s, m->end, kind);
 	}
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].live)
 			addthread(t, h, r, &t->thr[i]);
 	return r;
+}
+
+static char *kindname[Nkind] = {
+	[Kdata] "data", [Krelro] "relro", [Kstack] "stack", [Ktls] "tls",
+	[Ksigstack] "sigstack", [Kunowned] "unowned",
+};
+
+/* LEAK_STATS: how many bytes of roots of each kind were scanned, and the loose words. */
+void
+hwrootstats(FILE *f, char *prog, Roots *r)
+{
+	u64 n[Nkind];
+	int i;
+
+	memset(n, 0, sizeof n);
+	for(i = 0; i < r->nr; i++)
+		n[r->r[i].kind] += r->r[i].end - r->r[i].start;
+	fprintf(f, "%s: roots:", prog);
+	for(i = 0; i < Nkind; i++)
+		fprintf(f, " %s %llu", kindname[i], (unsigned long long)n[i]);
+	fprintf(f, " bytes; %ld register and dtv words\n", r->nw);
 }
 
 void

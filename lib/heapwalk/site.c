@@ -293,10 +293,10 @@ hwsitecount(Heap *h, Sites *ss)
 
 /* Once, on standard error: untagged blocks make poor sites, and the cure. */
 void
-hwsitehint(Sites *ss, long nsite, char *prog)
+hwsitehint(FILE *f, char *prog, Sites *ss, long nsite)
 {
 	if(nsite > 0 && !ss->tagged)
-		fprintf(stderr, "%s: the blocks carry no malloc tags, so sites are signatures; "
+		fprintf(f, "%s: the blocks carry no malloc tags, so sites are signatures; "
 			"for the lines that allocated them, run the program with "
 			"LD_PRELOAD=libmalloctag.so (see malloctag(3))\n", prog);
 }

@@ -39,14 +39,31 @@ poolretries(void)
 	return n;
 }
 
+/* Whether any model's allocator is mid-update: Wbusy with errstr saying which, else Wdone. */
+static int
+busy(Model *m, Target *t)
+{
+	for(; m != NULL; m = m->next)
+		if(m->busy(m, t) != Wdone)
+			return Wbusy;
+	return Wdone;
+}
+
+static void
+force(Model *m, int on)
+{
+	for(; m != NULL; m = m->next)
+		m->force = on;
+}
+
 /*
  * Stop t and wait, retries times at most, for a moment no thread is
- * inside the allocator; then make a snapshot if mode and target allow,
+ * inside any allocator; then make a snapshot if mode and target allow,
  * and let the target go.  0, 1 when it may be inexact (errstr says
  * why), -1 for an error.
  */
 static int
-hold(Pool *p, Target *t, int retries, int mode)
+hold(Model *p, Target *t, int retries, int mode)
 {
 	int i, b;
 
@@ -54,14 +71,14 @@ hold(Pool *p, Target *t, int retries, int mode)
 		return -1;
 	for(i = 0; ; i++){
 		p->tries++;
-		p->force = i >= retries || t->stopped;
-		b = p->busy(p, t);
+		force(p, i >= retries || t->stopped);
+		b = busy(p, t);
 		if(b == Wdone || p->force)
 			break;
 		if(hwresume(t, Pause) < 0){
 			if(t->lost)
 				return -1;
-			p->force = 1;
+			force(p, 1);
 			break;
 		}
 	}
@@ -80,12 +97,27 @@ hold(Pool *p, Target *t, int retries, int mode)
 	return b != Wdone;
 }
 
+/* Every model walks into h: the first result that is not Wdone. */
+static int
+walk(Model *m, Target *t, Heap *h)
+{
+	int r;
+
+	for(; m != NULL; m = m->next){
+		poolundamage(m);
+		if((r = m->walk(m, t, h)) != Wdone)
+			return r;
+	}
+	heapsort(h);
+	return Wdone;
+}
+
 /*
  * Walk the heap as it was at the hold.  An odd one gets a second look
  * after the threads ran on a moment; if it is the same, it is damage.
  */
 static int
-look(Pool *p, Target *t, Heap *h, int retries, int mode)
+look(Model *p, Target *t, Heap *h, int retries, int mode)
 {
 	char odd[Errlen], busy[Errlen];
 	int r, inexact;
@@ -96,7 +128,7 @@ look(Pool *p, Target *t, Heap *h, int retries, int mode)
 		if(inexact < 0)
 			return -1;
 		snprintf(busy, sizeof busy, "%s", errstr());
-		r = p->walk(p, t, h);
+		r = walk(p, t, h);
 		if(r < 0)
 			return -1;
 		if(r == Wdone){
@@ -122,11 +154,11 @@ look(Pool *p, Target *t, Heap *h, int retries, int mode)
  * hwstop lets it leave), its symbols read again.  Else what stopping
  * it tells, when it is an allocator we can name.
  */
-static Pool*
+static Model*
 find(Target *t, char *binary)
 {
 	char why[Errlen];
-	Pool *p;
+	Model *p;
 
 	p = poolfind(t);
 	if(p != NULL)
@@ -142,7 +174,7 @@ find(Target *t, char *binary)
 }
 
 int
-poolopen(int *pids, int npid, char *binary, Heap *h, int retries, int mode, Target **tp, Pool **pp)
+poolopen(int *pids, int npid, char *binary, Heap *h, int retries, int mode, Target **tp, Model **pp)
 {
 	Target *t;
 	int try, r, changed;
@@ -181,7 +213,7 @@ plural(long n)
  * nblock, the allocated blocks found, is -1 when there was no report.
  */
 void
-poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double allms)
+poolstats(FILE *f, char *prog, Model *p, Target *t, long nblock, double allms)
 {
 	int n;
 
@@ -192,7 +224,7 @@ poolstats(FILE *f, char *prog, Pool *p, Target *t, long nblock, double allms)
 		t->heldms, p->tries, plural(p->tries));
 	if(nblock >= 0)
 		fprintf(f, "%ld block%s; ", nblock, plural(nblock));
-	fprintf(f, "%.1f ms in all; %s\n", allms, p->name);
+	fprintf(f, "%.1f ms in all; %s\n", allms, poolname(p));
 }
 
 /* Why the target was read held, when a snapshot was wanted; nothing if it was not. */
@@ -206,7 +238,7 @@ poolheld(FILE *f, char *prog, Target *t)
 
 /* After a failed poolopen: the figures so far, the target let go; errstr stays the failure's. */
 void
-poolgiveup(FILE *f, char *prog, Pool *p, Target *t, double allms)
+poolgiveup(FILE *f, char *prog, Model *p, Target *t, double allms)
 {
 	char why[1024];
 

@@ -1,15 +1,20 @@
 /*
- * Which allocator a target uses.  Only glibc's ptmalloc is modelled;
- * anything else is named and refused rather than guessed at.
+ * Which allocators a target uses: each probe in probes[] looks for
+ * its own, and every one found is walked.  Allocators with no model
+ * are named and refused rather than guessed at.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fnmatch.h>
-#include <libgen.h>
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
+
+/* in the order tried: the first one's refusal is the one given when none finds its allocator */
+static Probe probes[] = {
+	{"glibc", ptprobe},
+};
 
 static struct {
 	char	*pat;
@@ -27,15 +32,6 @@ static struct {
 	{"vgpreload_*.so*", "valgrind's replacement malloc"},
 };
 
-static char*
-base(char *path)
-{
-	char *s;
-
-	s = strrchr(path, '/');
-	return s ? s+1 : path;
-}
-
 static int
 refuseforeign(Target *t)
 {
@@ -45,8 +41,8 @@ refuseforeign(Target *t)
 	/* in the table's order: the first row that any mapping matches names it */
 	for(i = 0; i < nelem(foreign); i++)
 		for(j = 0; j < t->nmap; j++)
-			if(fnmatch(foreign[i].pat, base(t->map[j].path), 0) == 0){
-				werrstr("process %d uses %s (%s); only glibc's malloc can be examined",
+			if(fnmatch(foreign[i].pat, hwbasename(t->map[j].path), 0) == 0){
+				werrstr("process %d uses %s (%s); " Modelled,
 					t->pids[0], foreign[i].name, t->map[j].path);
 				return -1;
 			}
@@ -63,190 +59,58 @@ enum { Tcbtid = 0x30 };
 static int
 musl(Target *t)
 {
+	u64 w;
 	int i, n;
 
 	n = 0;
 	for(i = 0; i < t->nthr; i++){
 		if(!t->thr[i].live)
 			continue;
-		if(t->thr[i].fsbase == 0 || ptword32(t, t->thr[i].fsbase + Tcbtid) != (u32)t->thr[i].tid)
+		if(t->thr[i].fsbase == 0 || hwpeek(t, t->thr[i].fsbase + Tcbtid, &w) < 0 || (u32)w != (u32)t->thr[i].tid)
 			return 0;
 		n++;
 	}
 	return n > 0;
 }
 
-static char*
-libcpath(Target *t)
-{
-	int i;
-
-	for(i = 0; i < t->nmap; i++)
-		if(fnmatch("libc.so.6", base(t->map[i].path), 0) == 0
-		|| fnmatch("libc-2.*.so", base(t->map[i].path), 0) == 0)
-			return t->map[i].path;
-	return t->exe;	/* statically linked */
-}
-
-static void
-findtlsmod(Target *t, Glibc *g)
-{
-	Obj *o;
-	int i, n;
-
-	n = hwobjs(t, &o);
-	for(i = 0; i < n; i++){
-		if(strcmp(o[i].path, g->obj) == 0)
-			g->tlsmod = o[i].tlsmod;
-		free(o[i].path);
-	}
-	free(o);
-}
-
 /*
- * Layers that take malloc's name but hand every call to glibc's, or,
- * libc_malloc_debug with glibc.malloc.check, to glibc's own code
- * built into it (debugcopy).
+ * Every allocator of the target that a probe recognises, linked by
+ * next; NULL, with the first probe's reason, when none does.
  */
-static int
-layer(char *path)
-{
-	return fnmatch("libmalloctag*.so*", base(path), 0) == 0
-		|| fnmatch("libc_malloc_debug.so*", base(path), 0) == 0;
-}
-
-static char*
-mapped(Target *t, char *pat)
-{
-	int i;
-
-	for(i = 0; i < t->nmap; i++)
-		if(fnmatch(pat, base(t->map[i].path), 0) == 0)
-			return t->map[i].path;
-	return NULL;
-}
-
-/*
- * With glibc.malloc.check (MALLOC_CHECK_) and libc_malloc_debug.so
- * preloaded, every block comes from that library's own copy of
- * malloc.c, with a main_arena, mp_ and heap of its own, and libc's
- * stays unused.  Without the check it hands calls to libc's.
- */
-static Glibc*
-debugcopy(Target *t, Glibc *g)
-{
-	Glibc *d;
-	char *path;
-
-	path = mapped(t, "libc_malloc_debug.so*");
-	if(path == NULL)
-		return NULL;
-	d = emalloc(sizeof *d);
-	*d = *g;
-	d->obj = path;
-	d->objpat = base(path);
-	findtlsmod(t, d);
-	/* in use: its heap has begun, or it has mmapped a block */
-	if(ptfindstate(t, d) < 0 || (ptunused(t, d, d->arena) && (d->mp == 0 || ptword32(t, d->mp + d->onmmaps) == 0))){
-		free(d);
-		return NULL;
-	}
-	d->check = 1;
-	return d;
-}
-
-/*
- * Whose malloc the program calls: the first object in the dynamic
- * linker's search order that defines it, the executable first, then
- * what was preloaded.  A static program's own malloc hides glibc's.
- */
-static int
-refuseown(Target *t, Glibc *g)
-{
-	Obj *o;
-	u64 a, b, sz;
-	int i, n, tls, r;
-
-	if(strcmp(g->obj, t->exe) == 0){
-		if(hwsymlookup(t, NULL, "malloc", &a, &sz, &tls) == 0
-		&& hwsymlookup(t, NULL, "__libc_malloc", &b, &sz, &tls) == 0 && a != b){
-			werrstr("process %d uses its own malloc (%s defines it); only glibc's malloc can be examined",
-				t->pids[0], t->exe);
-			return -1;
-		}
-		return 0;
-	}
-	r = 0;
-	n = hwobjs(t, &o);
-	for(i = 0; i < n; i++){
-		if(r == 0 && hwdefines(t, o[i].path, "malloc") && !layer(o[i].path)){
-			if(strcmp(o[i].path, g->obj) != 0){
-				werrstr("process %d uses a malloc defined in %s, not glibc's; "
-					"only glibc's malloc can be examined", t->pids[0], o[i].path);
-				r = -1;
-			}else
-				r = 1;
-		}
-		free(o[i].path);
-	}
-	free(o);
-	return r < 0 ? -1 : 0;
-}
-
-Pool*
+Model*
 poolfind(Target *t)
 {
-	Glibc *g, *d;
-	Pool *p;
-	char name[512];
+	char why[1024];
+	Model *m, *first, **last;
+	unsigned i;
 
 	if(refuseforeign(t) < 0)
 		return NULL;
-	g = emalloc(sizeof *g);
-	g->obj = libcpath(t);
-	g->objpat = base(g->obj);
-	if(refuseown(t, g) < 0){
-		free(g);
-		return NULL;
+	first = NULL;
+	last = &first;
+	why[0] = 0;
+	for(i = 0; i < nelem(probes); i++){
+		m = probes[i].find(t);
+		if(m == NULL){
+			if(why[0] == 0)
+				snprintf(why, sizeof why, "%s", errstr());
+			continue;
+		}
+		*last = m;
+		last = &m->next;
 	}
-	if(ptversion(t, g) < 0 && ptguessversion(t, g) < 0){
-		snprintf(name, sizeof name, "%s", errstr());
-		werrstr("process %d: %s; only glibc's malloc can be examined "
-			"(a static program with another libc or allocator?)", t->pids[0], name);
-		free(g);
-		return NULL;
-	}
-	findtlsmod(t, g);
-	if(ptlayout(g) < 0){
-		free(g);
-		return NULL;
-	}
-	if((d = debugcopy(t, g)) != NULL){
-		free(g);
-		g = d;
-	}else if(ptfindstate(t, g) < 0){
-		free(g);
-		return NULL;
-	}
-	/* only libmalloctag writes tags: without it, no block's end is read for them */
-	g->tagger = mapped(t, "libmalloctag*.so*") != NULL;
-	snprintf(name, sizeof name, "glibc 2.%d (%s%s)", g->minor, g->exact ? "debug info" : "heuristics",
-		g->check ? ", malloc check" : "");
-	p = emalloc(sizeof *p);
-	p->name = estrdup(name);
-	p->busy = ptbusy;
-	p->walk = ptwalk;
-	p->aux = g;
-	return p;
+	if(first == NULL)
+		werrstr("%s", why);
+	return first;
 }
 
-/* Stopped, when poolfind found no glibc: whether it is an allocator we can name. */
+/* Stopped, when poolfind found no allocator: whether it is an allocator we can name. */
 int
 poolwhy(Target *t)
 {
 	if(!musl(t))
 		return 0;
-	werrstr("process %d uses musl's malloc (%s); only glibc's malloc can be examined",
+	werrstr("process %d uses musl's malloc (%s); " Modelled,
 		t->pids[0], t->exe);
 	return 1;
 }

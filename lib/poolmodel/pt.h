@@ -50,8 +50,8 @@ int	ptversion(Target*, Glibc*);
 int	ptguessversion(Target*, Glibc*);
 
 /* ptwalk.c */
-int	ptwalk(Pool*, Target*, Heap*);
-int	ptbusy(Pool*, Target*);
+int	ptwalk(Model*, Target*, Heap*);
+int	ptbusy(Model*, Target*);
 
 /* ptfree.c */
 int	ptfastbins(Target*, Glibc*, Heap*, u64 arena, long most);	/* most: chunks in all */
@@ -63,8 +63,11 @@ u32	ptword32(Target*, u64 addr);
 u64	ptreveal(Glibc*, u64 slot, u64 stored);
 int	ptunused(Target*, Glibc*, u64 arena);
 int	ptbyte(Target*, u64 addr);
-int	ptchunk(Target*, Glibc*, Heap*, u64 chunk, Block*, long *i);
 
 /* pttag.c */
 void	ptblock(Target*, Glibc*, u64 chunk, u64 size, int flags, Block*);
 void	pttags(Target*, Block*);
+int	ptchunk(Target*, Glibc*, Heap*, u64 chunk, Block*, long *i);
+
+/* ptprobe.c */
+Model	*ptprobe(Target*);

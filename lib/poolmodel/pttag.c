@@ -102,3 +102,28 @@ ptblock(Target *t, Glibc *g, u64 chunk, u64 size, int flags, Block *b)
 	if(g->tagger)
 		tags(t, b);
 }
+
+/*
+ * The block whose chunk starts at chunk, in b, and its index in *i.
+ * A streaming heap keeps no table: the block is made again from the
+ * header, as the walk made it, and *i is -1.
+ */
+int
+ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk, Block *b, long *i)
+{
+	u64 size;
+
+	*i = -1;
+	if(h->visit != NULL){
+		size = ptword(t, chunk+8);
+		if((size & ~7ULL) < Minsize || (size & 8) != 0)
+			return 0;
+		ptblock(t, g, chunk, size & ~7ULL, (size & Ismmapped) ? Bmmapped : 0, b);
+		return 1;
+	}
+	*i = heapchunk(h, chunk);
+	if(*i < 0)
+		return 0;
+	heapget(h, *i, b);
+	return 1;
+}

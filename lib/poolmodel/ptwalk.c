@@ -546,7 +546,7 @@ problem(Walk *w, int had, int found)
  * problem and carries on.
  */
 int
-ptwalk(Pool *pool, Target *t, Heap *h)
+ptwalk(Model *m, Target *t, Heap *h)
 {
 	Walk w;
 	long count;
@@ -555,13 +555,13 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 
 	memset(&w, 0, sizeof w);
 	w.t = t;
-	w.g = pool->aux;
+	w.g = m->aux;
 	w.h = h;
 	/* held, the heap is copied, to read once the target runs again; a snapshot stays */
 	if(h->visit == NULL && !t->snap)
 		snapall(t);
-	h->hoff = Hdr;
-	h->tags = pttags;
+	if(heapshare(h, Hdr, pttags) < 0)
+		return -1;
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
 		heapown(h, w.g->mp, w.g->mp + w.g->mpsz, Rbook);
@@ -576,11 +576,11 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 			(unsigned long long)top);
 		r = problem(&w, r, 1);
 	}
-	if(r == 0 || pool->force)
+	if(r == 0 || m->force)
 		r = problem(&w, r, fastbins(&w));
-	if(r == 0 || pool->force)
+	if(r == 0 || m->force)
 		r = problem(&w, r, pttcaches(t, w.g, h));
-	if(r == 0 || pool->force)
+	if(r == 0 || m->force)
 		r = problem(&w, r, mmapcheck(&w, count, bytes));
 	if(r != 0)
 		werrstr("%s", w.first);
@@ -589,7 +589,7 @@ ptwalk(Pool *pool, Target *t, Heap *h)
 
 /* Whether a thread is inside the allocator or an arena locked: Wbusy, with errstr; else Wdone. */
 int
-ptbusy(Pool *pool, Target *t)
+ptbusy(Model *m, Target *t)
 {
-	return busy(t, pool->aux) ? Wbusy : Wdone;
+	return busy(t, m->aux) ? Wbusy : Wdone;
 }
