@@ -60,3 +60,36 @@ void	heapunindex(Heap*);
 /* err.c: big tables in huge pages */
 void	*hwbig(void *p, size_t old, size_t n);
 void	hwbigfree(void *p, size_t n);
+
+/* maps.c, mem.c: reading the maps, and memory through copies and windows */
+int	hwreadmaps(Target*);
+void	hwreadflags(Target*);
+uchar	*hwptr(Target*, u64 addr, u64 n);
+uchar	*hwptrpart(Target*, u64 addr, u64 end, u64 *n);
+void	hwdropsnaps(Target*);
+void	hwdropwins(Target*);
+/* a window of its own for reading a range in order: one per thread */
+typedef struct Reader Reader;
+struct Reader {
+	u64	base;
+	u64	n;
+	uchar	*buf;
+};
+uchar	*hwreadat(Target*, Reader*, u64 addr, u64 want, u64 *got);
+void	hwreaderfree(Reader*);
+
+/* sym.c: names for the reports' insides */
+void	hwsymclose(Target*);
+int	hwsymword(Target*, u64 addr, char *buf, int n);	/* hwsymname's, mangled: one word */
+char	*hwsymat(Target*, u64 addr, u64 *off);	/* the raw symbol name */
+int	hwsrcline(Target*, u64 pc, char *buf, int n);	/* "file.c:12" */
+int	hwsymfile(Target*, u64 pc, char **file, u64 *bias);
+int	hwobjoff(Target*, u64 pc, char *buf, int n);	/* "object+0x1c6bd" */
+int	hwdemangle(char *name, char *buf, int n);
+
+/* index.c, site.c */
+void	heapindex(Heap*);
+void	hwsiteadd(Target*, Sites*, Block*, int sign);
+void	hwsitereset(Sites*);
+void	hwsitename(Target*, u64 pc, char *buf, int n);
+char	*hwsignature(Target*, Sites*, Block*);

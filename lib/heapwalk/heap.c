@@ -188,7 +188,7 @@ heapget(Heap *h, long i, Block *b)
 	b->hdr = c->addr - off;
 	b->usable = c->usable;
 	b->size = c->usable - c->less;
-	b->chunk = off + c->usable - c->shrink;
+	b->chunk = (u64)off + c->usable - c->shrink;
 }
 
 /* A tagged block's malloc and realloc tags, read from the target by the model. */

@@ -119,8 +119,6 @@ int	hwexecd(Target*);	/* it called exec since hwopen */
 enum { Sauto, Sfork, Sstop };
 
 /* maps.c */
-int	hwreadmaps(Target*);
-void	hwreadflags(Target*);
 Map	*hwmapat(Target*, u64 addr);
 int	hwmapped(Target*, u64 addr, int prot);
 char	*hwbasename(char *path);
@@ -130,19 +128,6 @@ Map	*hwmapnamed(Target*, char *pat);	/* the first mapping of a file named as pat
 long	hwread(Target*, u64 addr, void *buf, long n);
 int	hwpeek(Target*, u64 addr, u64 *w);
 Seg	*hwsnap(Target*, u64 start, u64 end);	/* whole mappings only: snapshots never overlap */
-uchar	*hwptr(Target*, u64 addr, u64 n);
-uchar	*hwptrpart(Target*, u64 addr, u64 end, u64 *n);
-void	hwdropsnaps(Target*);
-void	hwdropwins(Target*);
-/* a window of its own for reading a range in order: one per thread */
-typedef struct Reader Reader;
-struct Reader {
-	u64	base;
-	u64	n;
-	uchar	*buf;
-};
-uchar	*hwreadat(Target*, Reader*, u64 addr, u64 want, u64 *got);
-void	hwreaderfree(Reader*);
 
 /* objs.c: loaded objects from the dynamic linker's list */
 typedef struct Obj Obj;
@@ -158,14 +143,7 @@ u64	hwtlsblock(Target*, Thread*, int modid);
 /* sym.c */
 int	hwsymcheck(char *binary);	/* before attaching: a readable ELF file */
 int	hwsymopen(Target*, char *binary);
-void	hwsymclose(Target*);
 int	hwsymname(Target*, u64 addr, char *buf, int n);	/* "sym+0x1a", demangled */
-int	hwsymword(Target*, u64 addr, char *buf, int n);	/* the same, mangled: one word */
-char	*hwsymat(Target*, u64 addr, u64 *off);	/* the raw symbol name */
-int	hwsrcline(Target*, u64 pc, char *buf, int n);	/* "file.c:12" */
-int	hwsymfile(Target*, u64 pc, char **file, u64 *bias);
-int	hwobjoff(Target*, u64 pc, char *buf, int n);	/* "object+0x1c6bd" */
-int	hwdemangle(char *name, char *buf, int n);
 int	hwsymlookup(Target*, char *objpat, char *name, u64 *addr, u64 *size, int *tls);
 int	hwsymrange(Target*, char *objpat, char **names, u64 *lo, u64 *hi);
 int	hwdefines(Target*, char *path, char *name);
@@ -268,7 +246,6 @@ void	heapsetsize(Heap*, long i, u64 usable, u64 size);
 int	heapshare(Heap*, int hoff, void (*tags)(Target*, Block*));	/* -1 when Maxshare are in */
 void	heapown(Heap*, u64 start, u64 end, int kind);
 void	heapsort(Heap*);
-void	heapindex(Heap*);
 void	heapfree(Heap*);
 long	heapfind(Heap*, u64 addr);	/* the block whose usable bytes hold addr, or -1 */
 long	heapchunk(Heap*, u64 hdr);	/* the block whose chunk starts at hdr, or -1 */
@@ -316,13 +293,9 @@ struct Site {
 };
 typedef struct Sites Sites;
 Sites	*hwsites(void);
-void	hwsiteadd(Target*, Sites*, Block*, int sign);
-void	hwsitereset(Sites*);
 void	hwsitecount(Heap*, Sites*);	/* stream a walk into Sites */
 void	hwsitehint(FILE*, char *prog, Sites*, long nsite);
 Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
-void	hwsitename(Target*, u64 pc, char *buf, int n);
-char	*hwsignature(Target*, Sites*, Block*);
 
 /* gdb.c: leak -s, -c */
 void	hwscript(FILE *out, FILE *msg, char *prog, Target*, Heap*, int bybytes);	/* msg: the hint when blocks have no tags */

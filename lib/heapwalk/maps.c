@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 static void
 freemaps(Target *t)

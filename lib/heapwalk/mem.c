@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum {
 	Readwin = 1<<20,	/* a Reader's window */

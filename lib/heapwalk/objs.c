@@ -7,6 +7,7 @@
 #include <string.h>
 #include <elf.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum {
 	Lname = 8, Lnext = 24,		/* struct link_map */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum { Hexlen = 18 };	/* 0x and 16 digits */
 

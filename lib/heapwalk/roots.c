@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "heapwalk.h"
+#include "fns.h"
 
 enum {
 	Redzone = 128, Origrax = 15,
