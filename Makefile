@@ -44,7 +44,7 @@ $(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
 # blocks are not glibc's chunks, so there would be no trailer to write.
 MTCFLAGS = $(filter-out -fsanitize% -fno-sanitize%,$(CFLAGS)) -fPIC -fvisibility=hidden -fno-plt
 
-$(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h
+$(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h lib/malloctag/caller.h
 	@mkdir -p $(dir $@)
 	$(CC) $(MTCFLAGS) -shared -Wl,-z,now $(filter-out -fsanitize%,$(LDFLAGS)) -o $@ $(MTSRC) -lgcc_s -ldl
 
