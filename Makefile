@@ -12,7 +12,7 @@ IMAGE = $(patsubst %.c,$(O)/%.o,$(wildcard lib/image/*.c))
 CMDS = $(O)/leak $(O)/umem $(O)/kmem
 MTSRC = $(wildcard lib/malloctag/*.c)
 
-all: $(CMDS) $(O)/libmalloctag.so
+all: $(CMDS) $(O)/libmalloctag.so $(O)/libpool.so $(O)/libpool.a
 
 $(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h lib/pool/pool.h $(wildcard lib/*/fns.h lib/*/pt.h lib/*/pl.h)
 	@mkdir -p $(dir $@)
@@ -44,9 +44,32 @@ $(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
 # blocks are not glibc's chunks, so there would be no trailer to write.
 MTCFLAGS = $(filter-out -fsanitize% -fno-sanitize%,$(CFLAGS)) -fPIC -fvisibility=hidden -fno-plt
 
-$(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h
+$(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h lib/malloctag/caller.h
 	@mkdir -p $(dir $@)
 	$(CC) $(MTCFLAGS) -shared -Wl,-z,now $(filter-out -fsanitize%,$(LDFLAGS)) -o $@ $(MTSRC) -lgcc_s -ldl
+
+# lib/pool: Plan 9's pool allocator.  libpool.so is all of it, malloc's
+# and operator new's names included, tagging with lib/malloctag's caller
+# code; libpool.a is the pool and the p* family without them, for a
+# program that keeps glibc's malloc beside a pool.  Never sanitized,
+# as libmalloctag.so: libpool.so must load into any program, and
+# libpool.a's mainmem is malloc's in the .so.
+POOLCORE = $(addprefix lib/pool/,tree.c block.c arena.c alloc.c check.c flags.c mainmem.c tag.c)
+POOLSOSRC = $(POOLCORE) $(addprefix lib/pool/,libc.c delete.c layerpc.c) \
+	$(addprefix lib/malloctag/,caller.c layer.c fork.c new.c)
+POOLAOBJ = $(patsubst lib/pool/%.c,$(O)/libpool/%.o,$(POOLCORE) lib/pool/callpc.c)
+POOLHDR = lib/pool/pool.h lib/pool/fns.h lib/malloctag/caller.h
+
+$(O)/libpool.so: $(POOLSOSRC) $(POOLHDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(MTCFLAGS) -shared -Wl,-z,now -Wl,-Bsymbolic-functions $(filter-out -fsanitize%,$(LDFLAGS)) -o $@ $(POOLSOSRC) -lgcc_s -ldl
+
+$(O)/libpool/%.o: lib/pool/%.c $(POOLHDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(MTCFLAGS) -c -o $@ $<
+
+$(O)/libpool.a: $(POOLAOBJ)
+	$(AR) rcs $@ $^
 
 .SECONDARY:
 

@@ -39,7 +39,7 @@ $O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
 # Plan 9's malloc tags for other programs; see the Makefile
-$O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h
+$O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h lib/malloctag/caller.h
 	mkdir -p $O
 	$CC $MTCFLAGS -shared -Wl,-z,now -o $target $MTSRC -lgcc_s -ldl
 

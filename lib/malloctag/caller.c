@@ -1,13 +1,13 @@
 /*
  * The tag names the first caller outside the allocation layer:
  * strdup's block is tagged with the line that called strdup, not
- * with strdup.  callerpc (fns.h) settles the common case, a program
+ * with strdup.  callerpc (caller.h) settles the common case, a program
  * calling malloc itself; here are the rest: a caller in the layer,
  * whose stack is unwound with libgcc to the first frame outside it,
  * and a caller not yet in the table.
  */
 #include <unwind.h>
-#include "fns.h"
+#include "caller.h"
 
 enum { Maxdepth = 128 };
 

@@ -1,17 +1,15 @@
 /*
  * libmalloctag's insides: the trailer each block carries
- * (doc/malloctag.md) and the table of executable mappings that
- * says whether a caller is part of the allocation layer.
+ * (doc/malloctag.md); which pc a tag names, the table of executable
+ * mappings that says whether a caller is part of the allocation
+ * layer, is caller.h's, shared with lib/pool.
  * The hot parts are inline here because malloc's fast path may
  * cost no more than a table lookup and two stores.
  * No locks anywhere: the shared mutable state is the table pointer,
  * published atomically, and a count that keeps fork away from
  * libgcc's unwinder (fork.c).
  */
-#include <stdint.h>
-#include <stddef.h>
-#include <stdatomic.h>
-#include <errno.h>
+#include "caller.h"
 #include "malloctag.h"
 
 /* glibc's allocator, under the names it exports for replacements */
@@ -27,10 +25,7 @@ void	*__libc_valloc(size_t);
 typedef unsigned char uchar;
 typedef uint64_t u64;
 
-#define Public	__attribute__((visibility("default")))
-#define Caller	((uintptr_t)__builtin_return_address(0))
 #define Pcmask	((1ULL<<48) - 1)
-#define Tls	__attribute__((tls_model("initial-exec")))
 
 enum {
 	Trailer = 16,		/* bytes added to every request */
@@ -89,71 +84,6 @@ settrailer(void *v, size_t n, uintptr_t mpc, uintptr_t rpc)
 	t[1] = slack << 48 | (rpc & Pcmask);
 }
 
-/* layer.c: the executable mappings, sorted, from /proc/self/maps */
-typedef struct Xmap Xmap;
-struct Xmap {
-	uintptr_t	start;
-	uintptr_t	end;
-	int	layer;		/* libc, ld.so, libstdc++, libgcc_s or us */
-};
-
-typedef struct Xtab Xtab;
-struct Xtab {
-	int	n;
-	size_t	size;		/* bytes mapped for it */
-	Xmap	m[];
-};
-
-extern Xtab *_Atomic xtab;
-Xmap	*xlookup(uintptr_t pc);
-
-static inline Xmap*
-xfind(Xtab *t, uintptr_t pc)
-{
-	int lo, hi, mid;
-
-	lo = 0;
-	hi = t->n;
-	while(lo < hi){
-		mid = (lo + hi) / 2;
-		if(pc < t->m[mid].start)
-			hi = mid;
-		else if(pc >= t->m[mid].end)
-			lo = mid + 1;
-		else
-			return &t->m[mid];
-	}
-	return NULL;
-}
-
-/* caller.c */
-typedef struct Hit Hit;
-struct Hit {
-	uintptr_t	start;
-	uintptr_t	len;
-};
-extern __thread Hit hit Tls;	/* the thread's last caller's mapping, not layer */
-uintptr_t	slowcaller(uintptr_t pc);
-
-/*
- * The pc to tag with for return address pc.  Most callers call from
- * where the thread's last caller did: one compare, before even the
- * table's binary search.
- */
-static inline uintptr_t
-callerpc(uintptr_t pc)
-{
-	if(pc - hit.start < hit.len)
-		return pc;
-	return slowcaller(pc);
-}
-
-extern __thread int unwinding Tls;
-
-/* fork.c */
-int	unwindbegin(void);
-void	unwindend(void);
-
 /* v, fresh from glibc with n+Trailer asked, tagged for return address pc */
 static inline void*
 tagnew(void *v, size_t n, uintptr_t pc)
@@ -172,8 +102,5 @@ tagmalloc(size_t n, uintptr_t pc)
 	}
 	return tagnew(__libc_malloc(n + Trailer), n, pc);
 }
-
-/* malloc.c, shared with new.c */
-void	*tagmemalign(size_t align, size_t n, uintptr_t pc);
 
 #pragma GCC visibility pop

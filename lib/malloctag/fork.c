@@ -8,10 +8,13 @@
  * is under way a thread tags with its immediate caller instead.
  * This is the only shared mutable state besides the table, and only
  * the slow path (a caller in the layer) touches it.
+ * An allocator with a lock of its own (lib/pool) calls the handlers
+ * from its own too, the prefork before taking its lock, since an
+ * unwinding thread may be waiting for that lock: the counts nest.
  */
 #include <pthread.h>
 #include <sched.h>
-#include "fns.h"
+#include "caller.h"
 
 static atomic_int nunwind;	/* threads inside the unwinder, or about to be */
 static atomic_int forking;	/* forks under way: glibc before 2.28 lets several overlap */
@@ -34,8 +37,8 @@ unwindend(void)
 	atomic_fetch_sub(&nunwind, 1);
 }
 
-static void
-prefork(void)
+void
+unwindprefork(void)
 {
 	atomic_fetch_add(&forking, 1);
 	/* a fork from a signal handler may have interrupted our own unwind */
@@ -43,15 +46,15 @@ prefork(void)
 		sched_yield();
 }
 
-static void
-parent(void)
+void
+unwindparent(void)
 {
 	atomic_fetch_sub(&forking, 1);
 }
 
 /* the child is alone: a count left by threads that no longer exist is stale */
-static void
-child(void)
+void
+unwindchild(void)
 {
 	atomic_store(&nunwind, 0);
 	atomic_store(&forking, 0);
@@ -60,5 +63,5 @@ child(void)
 static void __attribute__((constructor))
 init(void)
 {
-	pthread_atfork(prefork, parent, child);
+	pthread_atfork(unwindprefork, unwindparent, unwindchild);
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include "fns.h"
+#include "caller.h"
 
 Xtab *_Atomic xtab;
 

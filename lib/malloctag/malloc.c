@@ -80,7 +80,7 @@ reallocarray(void *v, size_t nmemb, size_t size)
 	return retag(v, n, Caller);
 }
 
-void*
+static void*
 tagmemalign(size_t align, size_t n, uintptr_t pc)
 {
 	if(n > SIZE_MAX - Trailer){
@@ -88,6 +88,15 @@ tagmemalign(size_t align, size_t n, uintptr_t pc)
 		return NULL;
 	}
 	return tagnew(__libc_memalign(align, n + Trailer), n, pc);
+}
+
+/* new.c's operator new */
+void*
+newblock(size_t n, size_t align, uintptr_t pc)
+{
+	if(align == 0)
+		return tagmalloc(n, pc);
+	return tagmemalign(align, n, pc);
 }
 
 Public void*

@@ -88,7 +88,7 @@ struct Arena {
 	Arena	*aup;	/* the arena list, p->arenalist first */
 	Arena	*down;
 	uint64_t	asize;	/* of the whole arena, header and tail included */
-	uint64_t	pad;
+	uint64_t	pad;	/* sizeof(Arena): read as a Btail's size, it leads the walk back from the first block here */
 };
 
 typedef struct Pool Pool;
@@ -147,6 +147,11 @@ uint64_t	poolmsize(Pool*, void*);
 void	*poolrealloc(Pool*, void*, uint64_t);
 void	poolcheck(Pool*);
 void	poolblockcheck(Pool*, void*);
+void	pooldump(Pool*);
+
+/* mainmem's p->alloc and p->merge, for a pool of one's own: arenas from mmap, merged when adjacent */
+void	*poolmmap(uint64_t);
+int	poolmmapmerge(void*, void*);
 
 /* malloc's blocks, tagged, from any pool: what libpool.so's malloc calls on mainmem */
 void	*pmalloc(Pool*, size_t);
@@ -156,6 +161,7 @@ void	*prealloc(Pool*, void*, size_t);
 void	*pmallocalign(Pool*, size_t, size_t align, long offset, size_t span);
 void	pfree(Pool*, void*);
 size_t	pmsize(Pool*, void*);
+void	*malloctopoolblock(void*);	/* the pool's pointer for a malloc block: for poolblockcheck */
 
 /* Plan 9's tag calls, on mainmem's blocks */
 void	setmalloctag(void*, uintptr_t);
