@@ -42,10 +42,11 @@ def regions(legend):
 
 
 def blocks(path):
+	"""(chunk, size, state, the address malloc returned) of each line"""
 	bs = []
 	for l in open(path):
-		a, n, st = l.split()
-		bs.append((int(a, 16), int(n, 16), st))
+		a, n, st, p = l.split()
+		bs.append((int(a, 16), int(n, 16), st, int(p, 16)))
 	bs.sort()
 	return bs
 
@@ -55,7 +56,7 @@ def colour(bs, starts, lo, hi):
 	hdr = leakhdr = leak = alloc = False
 	i = max(bisect.bisect_right(starts, lo) - 1, 0)
 	while i < len(bs) and bs[i][0] < hi:
-		c, n, st = bs[i]
+		c, n, st, _ = bs[i]
 		i += 1
 		if c + n <= lo:
 			continue
@@ -168,7 +169,7 @@ def truthcheck(path, regs, res, width, rows, bs):
 		f = l.split()
 		if f and f[0] in ("leak", "held", "free"):
 			fate[int(f[1], 16)] = (f[0], int(f[3], 16))
-	table = {c + Hdrsz: st for c, n, st in bs}
+	table = {p: st for c, n, st, p in bs}
 	bad = []
 	checked = 0
 	for a, (st, use) in sorted(fate.items()):

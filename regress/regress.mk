@@ -207,3 +207,20 @@ $(REGRESS_DIR)/trial-manythreads $(REGRESS_DIR)/trial-churn: $(REGRESS_DIR)/tria
 
 $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload: $(REGRESS_DIR)/trial-%: regress/trial-%.cc | $(REGRESS_DIR)
 	$(CXX) $(RCFLAGS) -o $@ regress/trial-$*.cc
+
+# the pool model's targets (regress/pool): t-poolcorrupt runs with
+# build/libpool.so preloaded; t-poolmixed links build/libpool.a beside
+# glibc's malloc, and t-poolmixed-stripped, without symbols, has its
+# pool found by magic.  lib/pool comes from the top Makefile.
+POOLLIB = build/libpool.a
+POOLTARGETS = $(REGRESS_DIR)/t-poolcorrupt $(REGRESS_DIR)/t-poolmixed $(REGRESS_DIR)/t-poolmixed-stripped
+regress-targets: $(POOLTARGETS)
+
+$(REGRESS_DIR)/t-poolcorrupt: regress/t-poolcorrupt.c regress/truth.c regress/truth.h lib/pool/pool.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/t-poolcorrupt.c regress/truth.c
+
+$(REGRESS_DIR)/t-poolmixed: regress/t-poolmixed.c regress/truth.c regress/truth.h lib/pool/pool.h $(POOLLIB) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -o $@ regress/t-poolmixed.c regress/truth.c $(POOLLIB) -lpthread
+
+$(REGRESS_DIR)/t-poolmixed-stripped: $(REGRESS_DIR)/t-poolmixed
+	strip --strip-all -o $@ $<

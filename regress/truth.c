@@ -11,6 +11,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include "truth.h"
+#include "../lib/pool/pool.h"
 
 enum {
 	Nheld	= 4096,
@@ -39,6 +40,24 @@ static int	seed;
 static int	regmode;
 static ulong	regenc, regkey;
 static int	(*check)(void);
+ulong	(*truthmsize)(void*) = (ulong(*)(void*))malloc_usable_size;
+
+/*
+ * A pool block's usable bytes, read from its header (pool.h), as
+ * libpool's malloc_usable_size gives them, but without its making
+ * them all the block's data: leak reports the size asked for.
+ */
+ulong
+truthpoolsize(void *p)
+{
+	ulong *w;
+	char *b;
+
+	for(w = p; w[-1] == ALIGN_MAGIC; w--)
+		;
+	b = (char*)w - Pooltagged;
+	return b + ((Bhdr*)b)->size - sizeof(Btail) - (char*)p;
+}
 
 /* never returns: r15 = enc^key, every other register zeroed, pause forever */
 void	truthspin(ulong enc, ulong key, int vec) __attribute__((noreturn));
@@ -135,7 +154,7 @@ record(char *what, void *p, ulong n, char *kind)
 	*s++ = ' ';
 	s = puthex(s, n);
 	*s++ = ' ';
-	s = puthex(s, malloc_usable_size(p));
+	s = puthex(s, truthmsize(p));
 	if(kind != nil){
 		*s++ = ' ';
 		s = putstr(s, kind);
@@ -417,9 +436,11 @@ truthinit(void)
 		fd = open(s, O_WRONLY|O_CREAT|O_APPEND|O_CLOEXEC, 0666);
 	s = getenv("LEAK_TRUTH_EXIT");
 	exitmode = s != nil && strcmp(s, "1") == 0;
-	/* valgrind's blocks have no header: the word below is a redzone it reports reading */
+	/* valgrind's blocks have no header: the word below is a redzone it reports reading; pool's, a tag */
 	s = getenv("LD_PRELOAD");
-	chunks = s == nil || strstr(s, "vgpreload") == nil;
+	chunks = s == nil || (strstr(s, "vgpreload") == nil && strstr(s, "libpool") == nil);
+	if(s != nil && strstr(s, "libpool") != nil)
+		truthmsize = truthpoolsize;
 	__builtin_cpu_init();
 	if(__builtin_cpu_supports("avx512f"))
 		vecmode = 2;

@@ -60,6 +60,10 @@ void	truthsig(void *p, char *name);
 #define	SITE(p)	truthsite((p), (char*)__FILE_NAME__, __LINE__)
 #define	RESITE(p)	truthresite((p), (char*)__FILE_NAME__, __LINE__)
 
+/* the usable size recorded: malloc_usable_size, or another allocator's for its blocks */
+extern ulong	(*truthmsize)(void*);
+ulong	truthpoolsize(void*);	/* a pool block's, from its header */
+
 /* malloc, fill with a non-pointer pattern, record */
 void*	heldalloc(ulong n);
 void	leakalloc(ulong n);

@@ -190,7 +190,7 @@ put(void *w, uchar *row)
 	return imgrgbvrow(w, row);
 }
 
-static char *regname[] = { [Rheap] "main heap", [Rarena] "arena heap", [Rmmap] "mmapped chunks" };
+static char *regname[] = { [Rheap] "main heap", [Rarena] "arena heap", [Rmmap] "mmapped chunks", [Rpool] "pool arena" };
 
 /*
  * -b: the picture, to standard output, in the form -t gives.

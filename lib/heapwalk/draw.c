@@ -30,7 +30,7 @@ leaked(Block *b)
 static int
 regionof(Range *r)
 {
-	return r->kind == Rheap || r->kind == Rarena || r->kind == Rmmap;
+	return heapholds(r);
 }
 
 static u64
@@ -207,7 +207,7 @@ hwdrawdump(Heap *h, FILE *f)
 	b = &bb;
 	for(i = 0; i < h->nb; i++){
 		heapget(h, i, b);
-		fprintf(f, "0x%llx 0x%llx %s\n", (unsigned long long)b->hdr, (unsigned long long)b->chunk,
-			leaked(b) ? "leak" : (b->flags & Bfree) ? "free" : "alloc");
+		fprintf(f, "0x%llx 0x%llx %s 0x%llx\n", (unsigned long long)b->hdr, (unsigned long long)b->chunk,
+			leaked(b) ? "leak" : (b->flags & Bfree) ? "free" : "alloc", (unsigned long long)b->addr);
 	}
 }

@@ -35,14 +35,15 @@ int	hwesc(char *s, int how, char *buf, int n);
 /* heap.c, index.c: the block table's insides */
 typedef struct Cell Cell;
 struct Cell {
-	u64	addr;
-	u32	usable;
-	u16	less;		/* usable less the reported size */
+	u64	addr;		/* the block's base (Block.base) */
+	u32	usable;		/* bytes from the base a pointer may reach: the Block's usable and its uoff */
+	u16	less;		/* the Block's usable less the reported size */
 	u8	flags;		/* Bwide: the three fields are in Heap.wide */
 	int8_t	shrink;		/* hoff + usable less the chunk's size: less than 0 with a trailer */
 };
 typedef struct Wide Wide;
 struct Wide {
+	u64	base;		/* the cell's addr */
 	u64	addr;
 	u64	hdr;
 	u64	usable;

@@ -68,32 +68,41 @@ shareof(Heap *h, u64 addr)
 }
 
 static int
-hoff(Heap *h, u64 addr)
+hoff(Heap *h, u64 base)
 {
-	return shareof(h, addr)->hoff;
+	return shareof(h, base)->hoff;
+}
+
+/* The bytes from its base on that a pointer reaching the block may hold: a cell's usable. */
+static u64
+reach(Block *b)
+{
+	return b->usable + (b->addr - b->base);
 }
 
 static int
 narrow(Heap *h, Block *b)
 {
 	long long shrink;
-	int off;
+	Share *s;
 
-	off = hoff(h, b->addr);
-	shrink = off + (long long)(b->usable - b->chunk);
-	return b->usable < Maxnarrow && b->usable - b->size < Maxless
-		&& shrink >= Minshrink && shrink <= Maxshrink && b->hdr + off == b->addr;
+	s = shareof(h, b->base);
+	shrink = s->hoff + (long long)(reach(b) - b->chunk);
+	return reach(b) < Maxnarrow && b->usable - b->size < Maxless
+		&& shrink >= Minshrink && shrink <= Maxshrink
+		&& b->hdr + s->hoff == b->base && b->base + s->uoff == b->addr;
 }
 
 /* A model begins: its blocks and ranges from here on are of this share. */
 int
-heapshare(Heap *h, int hoff, void (*tags)(Target*, Block*))
+heapshare(Heap *h, int hoff, int uoff, void (*tags)(Target*, Block*))
 {
 	if(h->nshare == Maxshare){
 		werrstr("more than %d allocators in one process", Maxshare);
 		return -1;
 	}
 	h->share[h->nshare].hoff = hoff;
+	h->share[h->nshare].uoff = uoff;
 	h->share[h->nshare].tags = tags;
 	h->nshare++;
 	return 0;
@@ -109,6 +118,7 @@ addwide(Heap *h, Block *b)
 		h->wide = erealloc(h->wide, h->awide*sizeof h->wide[0]);
 	}
 	w = &h->wide[h->nwide++];
+	w->base = b->base;
 	w->addr = b->addr;
 	w->hdr = b->hdr;
 	w->usable = b->usable;
@@ -129,13 +139,15 @@ heapadd(Heap *h, Block *b)
 		h->cell = hwbig(h->cell, h->ab*sizeof h->cell[0], 2*(h->ab+Firstcells)*sizeof h->cell[0]);
 		h->ab = 2*(h->ab+Firstcells);
 	}
+	if(b->base == 0)
+		b->base = b->addr;
 	c = &h->cell[h->nb++];
-	c->addr = b->addr;
+	c->addr = b->base;
 	c->flags = b->flags & ~Bwide;
 	if(narrow(h, b)){
-		c->usable = b->usable;
+		c->usable = reach(b);
 		c->less = b->usable - b->size;
-		c->shrink = hoff(h, b->addr) + b->usable - b->chunk;
+		c->shrink = hoff(h, b->base) + reach(b) - b->chunk;
 	}else{
 		c->usable = 0;
 		c->less = 0;
@@ -146,7 +158,7 @@ heapadd(Heap *h, Block *b)
 }
 
 static Wide*
-findwide(Heap *h, u64 addr)
+findwide(Heap *h, u64 base)
 {
 	long lo, hi, m;
 
@@ -154,9 +166,9 @@ findwide(Heap *h, u64 addr)
 	hi = h->nwide;
 	while(lo < hi){
 		m = (lo+hi)/2;
-		if(h->wide[m].addr < addr)
+		if(h->wide[m].base < base)
 			lo = m+1;
-		else if(h->wide[m].addr > addr)
+		else if(h->wide[m].base > base)
 			hi = m;
 		else
 			return &h->wide[m];
@@ -170,25 +182,27 @@ heapget(Heap *h, long i, Block *b)
 {
 	Cell *c;
 	Wide *w;
-	int off;
+	Share *s;
 
 	c = &h->cell[i];
 	memset(b, 0, sizeof *b);
-	b->addr = c->addr;
+	b->base = c->addr;
 	b->flags = c->flags & ~Bwide;
 	if(c->flags & Bwide){
 		w = findwide(h, c->addr);
+		b->addr = w->addr;
 		b->hdr = w->hdr;
 		b->usable = w->usable;
 		b->size = w->size;
 		b->chunk = w->chunk;
 		return;
 	}
-	off = hoff(h, c->addr);
-	b->hdr = c->addr - off;
-	b->usable = c->usable;
-	b->size = c->usable - c->less;
-	b->chunk = (u64)off + c->usable - c->shrink;
+	s = shareof(h, c->addr);
+	b->addr = c->addr + s->uoff;
+	b->hdr = c->addr - s->hoff;
+	b->usable = c->usable - s->uoff;
+	b->size = b->usable - c->less;
+	b->chunk = (u64)s->hoff + c->usable - c->shrink;
 }
 
 /* A tagged block's malloc and realloc tags, read from the target by the model. */
@@ -248,9 +262,9 @@ heapsetsize(Heap *h, long i, u64 usable, u64 size)
 	b.usable = usable;
 	b.size = size;
 	if(!(h->cell[i].flags & Bwide) && narrow(h, &b)){
-		h->cell[i].usable = usable;
+		h->cell[i].usable = reach(&b);
 		h->cell[i].less = usable - size;
-		h->cell[i].shrink = hoff(h, b.addr) + usable - b.chunk;
+		h->cell[i].shrink = hoff(h, b.base) + reach(&b) - b.chunk;
 		return;
 	}
 	if(!(h->cell[i].flags & Bwide)){
@@ -258,8 +272,8 @@ heapsetsize(Heap *h, long i, u64 usable, u64 size)
 		addwide(h, &b);
 		return;
 	}
-	findwide(h, b.addr)->usable = usable;
-	findwide(h, b.addr)->size = size;
+	findwide(h, b.base)->usable = usable;
+	findwide(h, b.base)->size = size;
 }
 
 void
@@ -275,6 +289,12 @@ heapown(Heap *h, u64 start, u64 end, int kind)
 	h->own[h->nown].share = h->nshare > 0 ? h->nshare-1 : 0;
 	h->nown++;
 	h->ownsorted = 0;
+}
+
+int
+heapholds(Range *r)
+{
+	return r->kind != Rbook;
 }
 
 static int
@@ -352,7 +372,7 @@ heapfree(Heap *h)
 		h->reset(h);
 }
 
-/* The block whose chunk starts at hdr, or -1. */
+/* The block whose chunk starts at hdr, or -1 (its base is hoff on: glibc's blocks'). */
 long
 heapchunk(Heap *h, u64 hdr)
 {
@@ -387,7 +407,7 @@ heapfind(Heap *h, u64 addr)
 	if(lo == 0)
 		return -1;
 	heapget(h, lo-1, &b);
-	if(addr - b.addr < b.usable)
+	if(addr - b.base < reach(&b))
 		return lo-1;
 	return -1;
 }

@@ -173,6 +173,8 @@ enum {
 typedef struct Block Block;
 struct Block {
 	u64	addr;		/* the pointer malloc returned */
+	u64	base;		/* the lowest address a pointer to it may hold: addr (0 says so), or a
+				 * pool block's data, where its tags are and the pool's code points */
 	u64	size;		/* reported and scanned: the requested size if known, else usable */
 	u64	usable;		/* bytes the program may use */
 	u64	hdr;		/* the chunk, header included: addr less its Share's hoff, as a rule */
@@ -203,7 +205,8 @@ enum {
  */
 typedef struct Share Share;
 struct Share {
-	int	hoff;		/* from a block's header to its address */
+	int	hoff;		/* from a block's header to its base */
+	int	uoff;		/* from its base to its address */
 	void	(*tags)(Target*, Block*);	/* a tagged block's tags */
 };
 enum { Maxshare = 4 };	/* allocators in one process: glibc and a pool or two */
@@ -243,8 +246,9 @@ void	heaptags(Heap*, Target*, Block*);
 int	heapflags(Heap*, long i);
 void	heapsetflag(Heap*, long i, Block*, int flag);	/* Bfree, Binternal, Bstack, found late */
 void	heapsetsize(Heap*, long i, u64 usable, u64 size);
-int	heapshare(Heap*, int hoff, void (*tags)(Target*, Block*));	/* -1 when Maxshare are in */
+int	heapshare(Heap*, int hoff, int uoff, void (*tags)(Target*, Block*));	/* -1 when Maxshare are in */
 void	heapown(Heap*, u64 start, u64 end, int kind);
+int	heapholds(Range*);	/* an own range of blocks, not bookkeeping */
 void	heapsort(Heap*);
 void	heapfree(Heap*);
 long	heapfind(Heap*, u64 addr);	/* the block whose usable bytes hold addr, or -1 */

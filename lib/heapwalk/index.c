@@ -31,7 +31,7 @@ struct Index {
 static int
 counted(Range *r)
 {
-	return (r->kind == Rheap || r->kind == Rarena || r->kind == Rmmap) && r->end > r->start;
+	return heapholds(r) && r->end > r->start;
 }
 
 /* The allocator's ranges, sorted already, adjacent ones joined. */
@@ -152,7 +152,7 @@ cellfrom(Heap *h, Cell *c, u64 w)
 	if(!(c->flags & Bwide))
 		return w - c->addr < c->usable ? c - h->cell : -1;
 	heapget(h, c - h->cell, &b);
-	return w - b.addr < b.usable ? c - h->cell : -1;
+	return w - b.base < b.usable + (b.addr - b.base) ? c - h->cell : -1;
 }
 
 /* The block whose usable bytes hold w, or -1. */

@@ -10,10 +10,13 @@
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
+#include "../pool/pool.h"
+#include "pl.h"
 
 /* in the order tried: the first one's refusal is the one given when none finds its allocator */
 static Probe probes[] = {
 	{"glibc", ptprobe},
+	{"pool", plprobe},
 };
 
 static struct {

@@ -560,7 +560,7 @@ ptwalk(Model *m, Target *t, Heap *h)
 	/* held, the heap is copied, to read once the target runs again; a snapshot stays */
 	if(h->visit == NULL && !t->snap)
 		snapall(t);
-	if(heapshare(h, Hdr, pttags) < 0)
+	if(heapshare(h, Hdr, 0, pttags) < 0)
 		return -1;
 	heapown(h, w.g->arena, w.g->arena + w.g->arenasz, Rbook);
 	if(w.g->mp)
