@@ -113,6 +113,12 @@ cmp(const void *x, const void *y)
 	return *a < *b ? -1 : *a > *b;
 }
 
+static int
+seenin(u64 *seen, long nseen, u64 a)
+{
+	return nseen > 0 && bsearch(&a, seen, nseen, sizeof seen[0], cmp) != NULL;
+}
+
 /* The arenas of the list from h, added to seen (kept sorted), so that none is followed twice. */
 static void
 remember(Target *t, u64 h, u64 **seen, long *nseen)
@@ -147,10 +153,9 @@ bymagic(Target *t, Plan9 *p)
 		m = &t->map[i];
 		if(m->path[0] != 0 || m->shared || (m->prot & (PROT_READ|PROT_WRITE)) != (PROT_READ|PROT_WRITE))
 			continue;
-		if(bsearch(&m->start, seen, nseen, sizeof seen[0], cmp) != NULL)
+		if(seenin(seen, nseen, m->start))
 			continue;
-		if(!plarena(t, m->start, &n) || (h = head(t, m->start)) == 0
-		|| bsearch(&h, seen, nseen, sizeof seen[0], cmp) != NULL)
+		if(!plarena(t, m->start, &n) || (h = head(t, m->start)) == 0 || seenin(seen, nseen, h))
 			continue;
 		remember(t, h, &seen, &nseen);
 		p->arena = erealloc(p->arena, (p->narena+1) * sizeof p->arena[0]);
