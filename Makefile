@@ -82,6 +82,10 @@ demo: all regress-targets
 check: all regress-targets
 	regress/run -L $(O)/leak
 
+# lib/pool's own suite (regress/pool-check), a minute or less
+check-pool: all pool-targets
+	regress/pool-check
+
 # The suite with leak built under AddressSanitizer and UBSan.
 check-asan:
 	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
@@ -127,4 +131,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all demo check check-asan bench bench-malloctag install clean
+.PHONY: all demo check check-pool check-asan bench bench-malloctag install clean
