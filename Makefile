@@ -56,7 +56,7 @@ $(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h lib
 # libpool.a's mainmem is malloc's in the .so.
 POOLCORE = $(addprefix lib/pool/,tree.c block.c arena.c alloc.c check.c flags.c mainmem.c tag.c)
 POOLSOSRC = $(POOLCORE) $(addprefix lib/pool/,libc.c delete.c layerpc.c) \
-	$(addprefix lib/malloctag/,caller.c layer.c fork.c new.c)
+	$(addprefix lib/malloctag/,caller.c layer.c fork.c new.c rules.c)
 POOLAOBJ = $(patsubst lib/pool/%.c,$(O)/libpool/%.o,$(POOLCORE) lib/pool/callpc.c)
 POOLHDR = lib/pool/pool.h lib/pool/fns.h lib/malloctag/caller.h
 

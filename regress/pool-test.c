@@ -66,6 +66,7 @@
 #endif
 
 #define noinline __attribute__((noinline))
+#define USED(x)	((void)(x))
 
 typedef unsigned char uchar;
 typedef uint64_t u64;
@@ -323,102 +324,65 @@ firstline(Fate *f)
 }
 
 /*
- * The allocating helpers: a function each, since a tag is checked
- * against the function it points into; the store to sink keeps the
- * call a call.
+ * Every allocation whose tag is checked is made here, where the tag
+ * must point: a return address in alloctagged (in, by dladdr).  Which
+ * call it is, malloc's or realloc's, is told by the tags' values.  The
+ * store to sink keeps each call a call, not a jump that would leave
+ * the caller's return address.
  */
-void* noinline
-dopmalloc(size_t n)
-{
-	void *v;
-
-	v = pmalloc(mainmem, n);
-	sink = v;
-	return v;
-}
+enum { Pmalloc, Prealloc, Palign, Pcalloc, Malloc, Realloc, Memalign, Calloc, Strdup };
 
 void* noinline
-doprealloc(void *v, size_t n)
+alloctagged(int op, void *v, size_t n, size_t m)
 {
-	v = prealloc(mainmem, v, n);
-	sink = v;
-	return v;
-}
-
-void* noinline
-dopalign(size_t n, size_t align)
-{
-	void *v;
-
-	v = pmallocalign(mainmem, n, align, 0, 0);
-	sink = v;
-	return v;
-}
-
-void* noinline
-dopcalloc(size_t m, size_t n)
-{
-	void *v;
-
-	v = pcalloc(mainmem, m, n);
-	sink = v;
-	return v;
-}
-
+	switch(op){
+	case Pmalloc:
+		v = pmalloc(mainmem, n);
+		break;
+	case Prealloc:
+		v = prealloc(mainmem, v, n);
+		break;
+	case Palign:
+		v = pmallocalign(mainmem, n, m, 0, 0);
+		break;
+	case Pcalloc:
+		v = pcalloc(mainmem, n, m);
+		break;
 #ifndef PONLY
-void* noinline
-domalloc(size_t n)
-{
-	void *v;
-
-	v = malloc(n);
-	sink = v;
-	return v;
-}
-
-void* noinline
-dorealloc(void *v, size_t n)
-{
-	v = realloc(v, n);
-	sink = v;
-	return v;
-}
-
-void* noinline
-domemalign(size_t n, size_t align)
-{
-	void *v;
-
-	v = memalign(align, n);
-	sink = v;
-	return v;
-}
-
-void* noinline
-docalloc(size_t m, size_t n)
-{
-	void *v;
-
-	v = calloc(m, n);
-	sink = v;
-	return v;
-}
-
-void* noinline
-dostrdup(char *s)
-{
-	void *v;
-
-	v = strdup(s);
-	sink = v;
-	return v;
-}
+	case Malloc:
+		v = malloc(n);
+		break;
+	case Realloc:
+		v = realloc(v, n);
+		break;
+	case Memalign:
+		v = memalign(m, n);
+		break;
+	case Calloc:
+		v = calloc(n, m);
+		break;
+	case Strdup:
+		v = strdup(v);
+		break;
 #endif
+	}
+	sink = v;
+	return v;
+}
 
 static void
-tagwant(uintptr_t pc, char *fn, char *what)
+tagwant(uintptr_t pc, char *what)
 {
-	want(in(pc, fn), "%s: tag %s, want a return address in %s", what, where(pc), fn);
+	want(in(pc, "alloctagged"), "%s: tag %s, want a return address in alloctagged", what, where(pc));
+}
+
+/* v's tags after realloc from w: the malloc tag kept, the realloc tag another call's */
+static void
+retagwant(void *v, uintptr_t mpc, char *what)
+{
+	want(getmalloctag(v) == mpc, "%s: malloc tag %s, was %s", what, where(getmalloctag(v)), where(mpc));
+	tagwant(getrealloctag(v), what);
+	want(getrealloctag(v) != mpc, "%s: realloc tag the malloc tag", what);
 }
 
 /*
@@ -502,6 +466,15 @@ t_realloc(void)
 		want(nv == NULL, "%s realloc(v, 0) = %p, want nil", a->name, nv);
 		poolcheck(mainmem);
 	}
+
+#ifndef PONLY
+	v = reallocarray(NULL, 10, 10);
+	want(v != NULL && hdrof(v)->magic == ALLOC_MAGIC, "reallocarray(nil, 10, 10) = %p", v);
+	errno = 0;
+	nv = reallocarray(v, huge/2 + 1, 2);
+	want(nv == NULL && errno == ENOMEM, "reallocarray(v, SIZE_MAX/2+1, 2) = %p, errno %d", nv, errno);
+	free(nv == NULL ? v : nv);
+#endif
 
 	ownpool(&pp, "realloc", 1<<16, 1<<30, 0);
 	v = pmalloc(&pp, 1000);
@@ -613,7 +586,7 @@ t_align(void)
 	want(v != NULL && filled(v, 20, 9), "shrink of memalign'd: content lost");
 	free(v);
 #else
-	(void)e;
+	USED(e);
 #endif
 }
 
@@ -688,13 +661,14 @@ t_tags(void)
 {
 	static uchar dm[] = POOL_DATAMAGIC;
 	uchar *v, *w, *q;
+	uintptr_t mpc, rpc;
 	u64 *d;
 	Bhdr *b;
 	size_t n;
 	int i;
 
 	for(n = 1; n < 300; n += 37){
-		v = dopmalloc(n);
+		v = alloctagged(Pmalloc, NULL, n, 0);
 		b = (Bhdr*)(v - Pooltagged);
 		want(b->magic == ALLOC_MAGIC && hdrof(v) == b, "pmalloc(%zu): no ALLOC_MAGIC at the pointer less %d",
 			n, Pooltagged);
@@ -703,17 +677,17 @@ t_tags(void)
 			want(*q == dm[(uintptr_t)q % 4], "pmalloc(%zu): data magic %#x at +%d", n, *q, i);
 		d = (u64*)((uchar*)b + sizeof(Bhdr));
 		want(d[0] == getmalloctag(v) && d[1] == 0, "tags at b+16: %#lx %#lx", d[0], d[1]);
-		tagwant(getmalloctag(v), "dopmalloc", "pmalloc");
+		tagwant(getmalloctag(v), "pmalloc");
 		want(getrealloctag(v) == 0, "fresh block's realloc tag %#lx", getrealloctag(v));
-		w = doprealloc(v, n + 1000);
-		tagwant(getmalloctag(w), "dopmalloc", "malloc tag after prealloc");
-		tagwant(getrealloctag(w), "doprealloc", "prealloc");
+		mpc = getmalloctag(v);
+		w = alloctagged(Prealloc, v, n + 1000, 0);
+		retagwant(w, mpc, "prealloc");
 		pfree(mainmem, w);
 	}
-	v = dopalign(100, 4096);
+	v = alloctagged(Palign, NULL, 100, 4096);
 	b = hdrof(v);
 	d = (u64*)((uchar*)b + sizeof(Bhdr));
-	tagwant(d[0], "dopalign", "the tag at b+16 of an aligned block");
+	tagwant(d[0], "the tag at b+16 of an aligned block");
 	for(i = 2; (uchar*)&d[i] < v; i++)
 		want(d[i] == ALIGN_MAGIC, "aligned block: word b+%d is %#lx, not ALIGN_MAGIC", 16 + 8*i, d[i]);
 	want(b->size - datasize(b) == (u64)(v - (uchar*)d) + 100, "aligned: dsize %lu", b->size - datasize(b));
@@ -722,30 +696,37 @@ t_tags(void)
 	want(d[0] == 0x1234 && d[1] == 0x5678 && getmalloctag(v) == 0x1234 && getrealloctag(v) == 0x5678,
 		"setmalloctag/setrealloctag on an aligned block: %#lx %#lx", d[0], d[1]);
 	pfree(mainmem, v);
-	v = dopcalloc(10, 10);
-	tagwant(getmalloctag(v), "dopcalloc", "pcalloc");
+	v = alloctagged(Pcalloc, NULL, 10, 10);
+	tagwant(getmalloctag(v), "pcalloc");
+	want(getmalloctag(v) != mpc, "pcalloc's tag is pmalloc's call");
 	pfree(mainmem, v);
 	want(getmalloctag(NULL) == 0 && getrealloctag(NULL) == 0, "tags of nil");
 #ifndef PONLY
-	v = domalloc(50);
-	tagwant(getmalloctag(v), "domalloc", "malloc");
-	w = dorealloc(v, 5000);
-	tagwant(getmalloctag(w), "domalloc", "malloc tag after realloc");
-	tagwant(getrealloctag(w), "dorealloc", "realloc");
+	v = alloctagged(Malloc, NULL, 50, 0);
+	tagwant(getmalloctag(v), "malloc");
+	mpc = getmalloctag(v);
+	w = alloctagged(Realloc, v, 5000, 0);
+	retagwant(w, mpc, "realloc");
+	rpc = getrealloctag(w);
 	free(w);
-	v = dorealloc(NULL, 50);
-	tagwant(getmalloctag(v), "dorealloc", "realloc(nil)'s malloc tag");
+	/* realloc(nil) is malloc'd and realloc'd there, as in Plan 9 */
+	v = alloctagged(Realloc, NULL, 50, 0);
+	want(getmalloctag(v) == rpc && getrealloctag(v) == rpc, "realloc(nil): tags %s %s, want %s",
+		where(getmalloctag(v)), where(getrealloctag(v)), where(rpc));
 	free(v);
-	v = domemalign(100, 1024);
-	tagwant(getmalloctag(v), "domemalign", "memalign");
+	v = alloctagged(Memalign, NULL, 100, 1024);
+	tagwant(getmalloctag(v), "memalign");
 	free(v);
-	v = docalloc(10, 10);
-	tagwant(getmalloctag(v), "docalloc", "calloc");
+	v = alloctagged(Calloc, NULL, 10, 10);
+	tagwant(getmalloctag(v), "calloc");
+	want(getmalloctag(v) != mpc, "calloc's tag is malloc's call");
 	free(v);
 	/* strdup's block names strdup's caller, past libc */
-	v = dostrdup("a string");
-	tagwant(getmalloctag(v), "dostrdup", "strdup");
+	v = alloctagged(Strdup, "a string", 0, 0);
+	tagwant(getmalloctag(v), "strdup");
 	free(v);
+#else
+	USED(rpc);
 #endif
 }
 
