@@ -51,20 +51,22 @@ $(O)/libmalloctag.so: $(MTSRC) lib/malloctag/malloctag.h lib/malloctag/fns.h lib
 # lib/pool: Plan 9's pool allocator.  libpool.so is all of it, malloc's
 # and operator new's names included, tagging with lib/malloctag's caller
 # code; libpool.a is the pool and the p* family without them, for a
-# program that keeps glibc's malloc beside a pool.  Never sanitized,
-# as libmalloctag.so: libpool.so must load into any program, and
-# libpool.a's mainmem is malloc's in the .so.
+# program that keeps glibc's malloc beside a pool.  Never sanitized, as
+# libmalloctag.so is not: libpool.so must load into any program, and
+# regress/regress.mk compiles the sources under ASan itself.  The .a's
+# objects are .os, apart from the program's .o (mk would find both
+# rules for a .o).
 POOLCORE = $(addprefix lib/pool/,tree.c block.c arena.c alloc.c check.c flags.c mainmem.c tag.c)
 POOLSOSRC = $(POOLCORE) $(addprefix lib/pool/,libc.c delete.c layerpc.c) \
-	$(addprefix lib/malloctag/,caller.c layer.c fork.c new.c)
-POOLAOBJ = $(patsubst lib/pool/%.c,$(O)/libpool/%.o,$(POOLCORE) lib/pool/callpc.c)
+	$(addprefix lib/malloctag/,caller.c layer.c fork.c new.c rules.c)
+POOLAOBJ = $(patsubst lib/pool/%.c,$(O)/libpool/%.os,$(POOLCORE) lib/pool/callpc.c)
 POOLHDR = lib/pool/pool.h lib/pool/fns.h lib/malloctag/caller.h
 
 $(O)/libpool.so: $(POOLSOSRC) $(POOLHDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(MTCFLAGS) -shared -Wl,-z,now -Wl,-Bsymbolic-functions $(filter-out -fsanitize%,$(LDFLAGS)) -o $@ $(POOLSOSRC) -lgcc_s -ldl
 
-$(O)/libpool/%.o: lib/pool/%.c $(POOLHDR)
+$(O)/libpool/%.os: lib/pool/%.c $(POOLHDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(MTCFLAGS) -c -o $@ $<
 
@@ -81,6 +83,10 @@ demo: all regress-targets
 
 check: all regress-targets
 	regress/run -L $(O)/leak
+
+# lib/pool's own suite (regress/pool-check), a minute or less
+check-pool: all pool-targets
+	regress/pool-check
 
 # The suite with leak built under AddressSanitizer and UBSan.
 check-asan:
@@ -111,6 +117,10 @@ bench: all $(O)/bench/graph $(O)/bench/graph-lsan $(O)/bench/readpass
 bench-malloctag: $(O)/libmalloctag.so
 	sh bench/malloctag.sh $(O)
 
+# libpool.so against plain glibc, operations per second (bench/pool.sh)
+bench-pool: $(O)/libpool.so
+	sh bench/pool.sh $(O)
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	cp $(CMDS) $(DESTDIR)$(PREFIX)/bin/
@@ -123,8 +133,14 @@ install: all
 	cp doc/malloctag.3 $(DESTDIR)$(PREFIX)/share/man/man3/malloctag.3
 	for f in setmalloctag setrealloctag getmalloctag getrealloctag; do \
 		ln -sf malloctag.3 $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
+	cp $(O)/libpool.so $(O)/libpool.a $(DESTDIR)$(PREFIX)/lib/
+	cp lib/pool/pool.h $(DESTDIR)$(PREFIX)/include/
+	cp doc/pool.3 $(DESTDIR)$(PREFIX)/share/man/man3/pool.3
+	for f in poolalloc poolallocalign poolfree poolrealloc poolmsize poolcheck poolblockcheck \
+		pooldump poolmmap pmalloc pmallocz pcalloc prealloc pmallocalign pfree pmsize malloctopoolblock; do \
+		ln -sf pool.3 $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all demo check check-asan bench bench-malloctag install clean
+.PHONY: all demo check check-pool check-asan bench bench-malloctag bench-pool install clean

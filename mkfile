@@ -14,7 +14,7 @@ CMDS=$O/leak $O/umem $O/kmem
 MTSRC=`{ls lib/malloctag/*.c}
 MTCFLAGS=$CFLAGS -fPIC -fvisibility=hidden -fno-plt
 
-all:V: $CMDS $O/libmalloctag.so
+all:V: $CMDS $O/libmalloctag.so $O/libpool.so $O/libpool.a
 
 $O/%.o: %.c $HDR
 	mkdir -p $O/lib/heapwalk $O/lib/poolmodel $O/lib/image $O/cmd/leak $O/cmd/umem $O/cmd/kmem
@@ -43,6 +43,24 @@ $O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h lib/mal
 	mkdir -p $O
 	$CC $MTCFLAGS -shared -Wl,-z,now -o $target $MTSRC -lgcc_s -ldl
 
+# Plan 9's pool allocator, libpool.so and libpool.a; see the Makefile
+POOLCORE=lib/pool/tree.c lib/pool/block.c lib/pool/arena.c lib/pool/alloc.c lib/pool/check.c lib/pool/flags.c lib/pool/mainmem.c lib/pool/tag.c
+POOLSOSRC=$POOLCORE lib/pool/libc.c lib/pool/delete.c lib/pool/layerpc.c lib/malloctag/caller.c lib/malloctag/layer.c lib/malloctag/fork.c lib/malloctag/new.c lib/malloctag/rules.c
+POOLASRC=$POOLCORE lib/pool/callpc.c
+POOLAOBJ=${POOLASRC:lib/pool/%.c=$O/libpool/%.os}
+POOLHDR=lib/pool/pool.h lib/pool/fns.h lib/malloctag/caller.h
+
+$O/libpool.so: $POOLSOSRC $POOLHDR
+	mkdir -p $O
+	$CC $MTCFLAGS -shared -Wl,-z,now -Wl,-Bsymbolic-functions -o $target $POOLSOSRC -lgcc_s -ldl
+
+$O/libpool/%.os: lib/pool/%.c $POOLHDR
+	mkdir -p $O/libpool
+	$CC $MTCFLAGS -c -o $target lib/pool/$stem.c
+
+$O/libpool.a: $POOLAOBJ
+	ar rcs $target $prereq
+
 # leak beside umem, LeakSanitizer, valgrind, gcore and one read pass; see the Makefile
 BENCHCFLAGS=$CFLAGS -fno-omit-frame-pointer
 
@@ -60,6 +78,10 @@ $O/bench/readpass: bench/readpass.c
 
 bench:V: all $O/bench/graph $O/bench/graph-lsan $O/bench/readpass
 	O=$O sh bench/run
+
+# libpool.so against plain glibc, operations per second
+bench-pool:V: $O/libpool.so
+	sh bench/pool.sh $O
 
 clean:V:
 	rm -rf $O

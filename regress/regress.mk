@@ -224,3 +224,32 @@ $(REGRESS_DIR)/t-poolmixed: regress/t-poolmixed.c regress/truth.c regress/truth.
 
 $(REGRESS_DIR)/t-poolmixed-stripped: $(REGRESS_DIR)/t-poolmixed
 	strip --strip-all -o $@ $<
+
+# lib/pool's tests, run by regress/pool-check: pool-test.c preloaded
+# with build/libpool.so (pool-test), linked with build/libpool.a
+# (pool-test-a), and with libpool.a's sources compiled in under ASan
+# and UBSan (pool-test-asan); malloctag-cxx.cc linked with -lpool
+# (pool-cxx).  -rdynamic so that dladdr can name what tags point into.
+POOLDIR = build
+POOLASRC = $(filter-out %/libc.c %/delete.c %/layerpc.c,$(wildcard lib/pool/*.c))
+POOLTESTS = $(REGRESS_DIR)/pool-test $(REGRESS_DIR)/pool-test-a $(REGRESS_DIR)/pool-test-asan $(REGRESS_DIR)/pool-cxx
+POOLDEP = regress/pool-test.c $(MTDEP) lib/pool/pool.h
+POOLINC = -Ilib/pool -Ilib/malloctag
+POOLASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: pool-targets
+pool-targets: $(POOLTESTS) $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload
+regress-targets: $(POOLTESTS)
+
+
+$(REGRESS_DIR)/pool-test: $(POOLDEP) | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -rdynamic $(POOLINC) -o $@ regress/pool-test.c regress/mtcheck.c -ldl
+
+$(REGRESS_DIR)/pool-test-a: $(POOLDEP) $(POOLDIR)/libpool.a | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -DPONLY -rdynamic $(POOLINC) -o $@ regress/pool-test.c regress/mtcheck.c $(POOLDIR)/libpool.a -ldl
+
+$(REGRESS_DIR)/pool-test-asan: $(POOLDEP) $(POOLASRC) lib/pool/fns.h | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) $(POOLASAN) -DPONLY -rdynamic $(POOLINC) -o $@ regress/pool-test.c regress/mtcheck.c $(POOLASRC) -ldl
+
+$(REGRESS_DIR)/pool-cxx: regress/malloctag-cxx.cc $(MTDEP) $(POOLDIR)/libpool.so | $(REGRESS_DIR)
+	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc -x c regress/mtcheck.c -x none \
+		-L$(POOLDIR) -lpool -Wl,-rpath,$(abspath $(POOLDIR)) -ldl

@@ -1,13 +1,14 @@
 /*
  * Which pc a tag names, shared by every allocator that tags its
  * blocks: libmalloctag (this directory) and libpool.so (lib/pool),
- * which compile caller.c, layer.c, fork.c and new.c alike.
+ * which compile caller.c, layer.c, fork.c, new.c and rules.c alike.
  * A tag names the first caller outside the allocation layer (libc,
  * ld.so, libstdc++, libgcc_s, the allocator itself): callerpc below
  * settles a caller in the program with one compare, caller.c unwinds
  * past the layer, layer.c knows which code is the layer, fork.c keeps
- * fork away from the unwinder, new.c is C++'s operator new on top of
- * newblock, which each allocator defines.
+ * fork away from the unwinder, new.c is C++'s operator new and rules.c
+ * aligned_alloc, posix_memalign and reallocarray, on top of newblock
+ * and reblock, which each allocator defines.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -89,9 +90,11 @@ void	unwindparent(void);
 void	unwindchild(void);
 
 /*
- * new.c's block: n bytes tagged for return address pc, aligned to
- * align (0: malloc's alignment); nil when there is no memory.
+ * new.c's and rules.c's block: n bytes tagged for return address pc,
+ * aligned to align (0: malloc's alignment); nil, errno set, when there
+ * is no memory.  reblock is realloc, called from pc.
  */
 void	*newblock(size_t n, size_t align, uintptr_t pc);
+void	*reblock(void *v, size_t n, uintptr_t pc);
 
 #pragma GCC visibility pop

@@ -68,16 +68,11 @@ realloc(void *v, size_t n)
 	return retag(v, n, Caller);
 }
 
-Public void*
-reallocarray(void *v, size_t nmemb, size_t size)
+/* rules.c's reallocarray */
+void*
+reblock(void *v, size_t n, uintptr_t pc)
 {
-	size_t n;
-
-	if(__builtin_mul_overflow(nmemb, size, &n)){
-		errno = ENOMEM;
-		return NULL;
-	}
-	return retag(v, n, Caller);
+	return retag(v, n, pc);
 }
 
 static void*
@@ -90,7 +85,7 @@ tagmemalign(size_t align, size_t n, uintptr_t pc)
 	return tagnew(__libc_memalign(align, n + Trailer), n, pc);
 }
 
-/* new.c's operator new */
+/* new.c's operator new, rules.c's aligned_alloc and posix_memalign */
 void*
 newblock(size_t n, size_t align, uintptr_t pc)
 {
@@ -103,34 +98,6 @@ Public void*
 memalign(size_t align, size_t n)
 {
 	return tagmemalign(align, n, Caller);
-}
-
-/* as glibc 2.38 and C23: the alignment must be a power of two */
-Public void*
-aligned_alloc(size_t align, size_t n)
-{
-	if(align == 0 || (align & (align-1)) != 0){
-		errno = EINVAL;
-		return NULL;
-	}
-	return tagmemalign(align, n, Caller);
-}
-
-Public int
-posix_memalign(void **vp, size_t align, size_t n)
-{
-	void *v;
-	int e;
-
-	if(align % sizeof(void*) != 0 || align == 0 || (align & (align-1)) != 0)
-		return EINVAL;
-	e = errno;
-	v = tagmemalign(align, n, Caller);
-	errno = e;
-	if(v == NULL)
-		return ENOMEM;
-	*vp = v;
-	return 0;
 }
 
 Public void*

@@ -8,25 +8,13 @@
 #include <unistd.h>
 #include "fns.h"
 
-static void*
-aligned(size_t align, size_t n, uintptr_t pc)
+/* the aligned ones; lib/malloctag's new.c and rules.c, compiled in too, allocate here */
+void*
+newblock(size_t n, size_t align, uintptr_t pc)
 {
 	if(align <= Mallocalign)
 		return tagalloc(mainmem, n, pc);
 	return tagalign(mainmem, n, align, 0, 0, pc);
-}
-
-/* lib/malloctag's new.c, compiled in too, allocates here */
-void*
-newblock(size_t n, size_t align, uintptr_t pc)
-{
-	return aligned(align, n, pc);
-}
-
-static int
-pow2(size_t n)
-{
-	return n != 0 && (n & (n-1)) == 0;
 }
 
 Public void*
@@ -60,16 +48,11 @@ realloc(void *v, size_t n)
 	return tagrealloc(mainmem, v, n, Caller);
 }
 
-Public void*
-reallocarray(void *v, size_t nmemb, size_t size)
+/* rules.c's reallocarray */
+void*
+reblock(void *v, size_t n, uintptr_t pc)
 {
-	size_t n;
-
-	if(__builtin_mul_overflow(nmemb, size, &n)){
-		errno = ENOMEM;
-		return NULL;
-	}
-	return tagrealloc(mainmem, v, n, Caller);
+	return tagrealloc(mainmem, v, n, pc);
 }
 
 /* as glibc's: an alignment not a power of two is rounded up to one */
@@ -84,41 +67,13 @@ memalign(size_t align, size_t n)
 	}
 	for(a = 1; a < align; a <<= 1)
 		;
-	return aligned(a, n, Caller);
-}
-
-/* as glibc 2.38 and C23: the alignment must be a power of two */
-Public void*
-aligned_alloc(size_t align, size_t n)
-{
-	if(!pow2(align)){
-		errno = EINVAL;
-		return NULL;
-	}
-	return aligned(align, n, Caller);
-}
-
-Public int
-posix_memalign(void **vp, size_t align, size_t n)
-{
-	void *v;
-	int e;
-
-	if(!pow2(align) || align % sizeof(void*) != 0)
-		return EINVAL;
-	e = errno;
-	v = aligned(align, n, Caller);
-	errno = e;
-	if(v == NULL)
-		return ENOMEM;
-	*vp = v;
-	return 0;
+	return newblock(n, a, Caller);
 }
 
 Public void*
 valloc(size_t n)
 {
-	return aligned(getpagesize(), n, Caller);
+	return newblock(n, getpagesize(), Caller);
 }
 
 /* whole pages; the tags record n rounded so */
@@ -132,7 +87,7 @@ pvalloc(size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return aligned(page, (n + page-1) & ~(page-1), Caller);
+	return newblock((n + page-1) & ~(page-1), page, Caller);
 }
 
 /* the caller may use all of it: the pool's msize makes it the block's data */
