@@ -222,7 +222,6 @@ POOLASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 .PHONY: pool-targets
 pool-targets: $(POOLTESTS) $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload
 
-
 $(REGRESS_DIR)/pool-test: $(POOLDEP) | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -rdynamic $(POOLINC) -o $@ regress/pool-test.c regress/mtcheck.c -ldl
 
