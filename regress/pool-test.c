@@ -451,7 +451,9 @@ t_realloc(void)
 		v = a->realloc(NULL, 100);
 		want(v != NULL && hdrof(v)->magic == ALLOC_MAGIC, "%s realloc(nil, 100) = %p", a->name, v);
 		fill(v, 100, 1);
-		v = a->realloc(v, 50);
+		nv = a->realloc(v, 50);
+		want(nv == v, "%s shrink moved the block: %p to %p", a->name, v, nv);
+		v = nv;
 		want(v != NULL && filled(v, 50, 1), "%s shrink: content lost", a->name);
 		v = a->realloc(v, 5000);
 		want(v != NULL && filled(v, 50, 1), "%s grow: content lost", a->name);
@@ -555,19 +557,25 @@ t_align(void)
 	v = poolallocalign(mainmem, 100, 4096, 0, 0);
 	want(v != NULL && (uintptr_t)v % 4096 == 0, "poolallocalign 4096: %p", v);
 	want(poolmsize(mainmem, v) >= 100, "poolallocalign: msize %lu", poolmsize(mainmem, v));
-	v = poolrealloc(mainmem, v, 200);
+	fill(v, 100, 6);
+	v = poolrealloc(mainmem, v, 20000);
+	want(v != NULL && filled(v, 100, 6), "poolrealloc of poolallocalign's: content lost");
 	poolfree(mainmem, v);
 #ifndef PONLY
-	e = posix_memalign((void**)&v, 64, 100);
-	want(e == 0 && (uintptr_t)v % 64 == 0, "posix_memalign 64: %d %p", e, v);
-	free(v);
+	for(al = 8; al <= 65536; al <<= 1){
+		e = posix_memalign((void**)&v, al, 1000);
+		want(e == 0 && (uintptr_t)v % al == 0 && malloc_usable_size(v) >= 1000, "posix_memalign %zu: %d %p", al, e, v);
+		fill(v, 1000, 7);
+		free(v);
+		v = aligned_alloc(al, 3000);
+		want(v != NULL && (uintptr_t)v % al == 0 && malloc_usable_size(v) >= 3000, "aligned_alloc %zu: %p", al, v);
+		fill(v, 3000, 8);
+		free(v);
+	}
 	for(al = 0; al < 40; al += 12){
 		e = posix_memalign((void**)&v, al == 0 ? 3 : al, 100);
 		want(e == EINVAL, "posix_memalign(%zu) = %d, want EINVAL", al == 0 ? 3 : al, e);
 	}
-	v = aligned_alloc(4096, 5000);
-	want(v != NULL && (uintptr_t)v % 4096 == 0, "aligned_alloc 4096: %p", v);
-	free(v);
 	errno = 0;
 	v = aligned_alloc(24, 100);
 	want(v == NULL && errno == EINVAL, "aligned_alloc(24) = %p, errno %d", v, errno);
