@@ -451,7 +451,9 @@ t_realloc(void)
 		v = a->realloc(NULL, 100);
 		want(v != NULL && hdrof(v)->magic == ALLOC_MAGIC, "%s realloc(nil, 100) = %p", a->name, v);
 		fill(v, 100, 1);
-		v = a->realloc(v, 50);
+		nv = a->realloc(v, 50);
+		want(nv == v, "%s shrink moved the block: %p to %p", a->name, v, nv);
+		v = nv;
 		want(v != NULL && filled(v, 50, 1), "%s shrink: content lost", a->name);
 		v = a->realloc(v, 5000);
 		want(v != NULL && filled(v, 50, 1), "%s grow: content lost", a->name);
@@ -555,19 +557,25 @@ t_align(void)
 	v = poolallocalign(mainmem, 100, 4096, 0, 0);
 	want(v != NULL && (uintptr_t)v % 4096 == 0, "poolallocalign 4096: %p", v);
 	want(poolmsize(mainmem, v) >= 100, "poolallocalign: msize %lu", poolmsize(mainmem, v));
-	v = poolrealloc(mainmem, v, 200);
+	fill(v, 100, 6);
+	v = poolrealloc(mainmem, v, 20000);
+	want(v != NULL && filled(v, 100, 6), "poolrealloc of poolallocalign's: content lost");
 	poolfree(mainmem, v);
 #ifndef PONLY
-	e = posix_memalign((void**)&v, 64, 100);
-	want(e == 0 && (uintptr_t)v % 64 == 0, "posix_memalign 64: %d %p", e, v);
-	free(v);
+	for(al = 8; al <= 65536; al <<= 1){
+		e = posix_memalign((void**)&v, al, 1000);
+		want(e == 0 && (uintptr_t)v % al == 0 && malloc_usable_size(v) >= 1000, "posix_memalign %zu: %d %p", al, e, v);
+		fill(v, 1000, 7);
+		free(v);
+		v = aligned_alloc(al, 3000);
+		want(v != NULL && (uintptr_t)v % al == 0 && malloc_usable_size(v) >= 3000, "aligned_alloc %zu: %p", al, v);
+		fill(v, 3000, 8);
+		free(v);
+	}
 	for(al = 0; al < 40; al += 12){
 		e = posix_memalign((void**)&v, al == 0 ? 3 : al, 100);
 		want(e == EINVAL, "posix_memalign(%zu) = %d, want EINVAL", al == 0 ? 3 : al, e);
 	}
-	v = aligned_alloc(4096, 5000);
-	want(v != NULL && (uintptr_t)v % 4096 == 0, "aligned_alloc 4096: %p", v);
-	free(v);
 	errno = 0;
 	v = aligned_alloc(24, 100);
 	want(v == NULL && errno == EINVAL, "aligned_alloc(24) = %p, errno %d", v, errno);
@@ -909,7 +917,8 @@ struct Thr {
 	Api	*api;
 	u64	seed;
 	int	bad;
-	volatile int	*stop;
+	volatile int	*stop;		/* run until *stop, not nops */
+	volatile int	*hold;		/* wait while *hold */
 	long	nops;
 };
 
@@ -948,6 +957,8 @@ churn(void *arg)
 	for(i = 0; t->stop ? !*t->stop : i < t->nops; i++){
 		if(t->stop)
 			__atomic_store_n(&t->nops, i, __ATOMIC_RELAXED);
+		while(t->hold && *t->hold && !*t->stop)
+			usleep(100);
 		r = rnd(&t->seed);
 		s = r % Nslot;
 		r >>= 9;
@@ -1036,15 +1047,15 @@ static void
 t_fork(void)
 {
 	Thr thr[4];
-	volatile int stop;
+	volatile int stop, hold;
 	int i, n, status;
 	pid_t pid;
 	void *v;
 	long ops, last;
 
-	stop = 0;
+	stop = hold = 0;
 	for(i = 0; i < 4; i++){
-		thr[i] = (Thr){.id = i, .api = apis[i % Napi], .seed = 77*(i+1), .stop = &stop};
+		thr[i] = (Thr){.id = i, .api = apis[i % Napi], .seed = 77*(i+1), .stop = &stop, .hold = &hold};
 		pthread_create(&thr[i].pid, NULL, churn, &thr[i]);
 	}
 	n = 0;
@@ -1062,10 +1073,14 @@ t_fork(void)
 			apis[i % Napi]->free(v);
 			_exit(0);
 		}
+		/* the threads wait for the child: under POOL_NOREUSE the heap it checks would grow as it ran */
+		hold = 1;
 		if(pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			break;
+		hold = 0;
 		n++;
 	}
+	hold = 0;
 	stop = 1;
 	for(i = 0; i < 4; i++){
 		pthread_join(thr[i].pid, NULL);

@@ -240,7 +240,6 @@ POOLASAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 pool-targets: $(POOLTESTS) $(REGRESS_DIR)/trial-kv $(REGRESS_DIR)/trial-kvload
 regress-targets: $(POOLTESTS)
 
-
 $(REGRESS_DIR)/pool-test: $(POOLDEP) | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -rdynamic $(POOLINC) -o $@ regress/pool-test.c regress/mtcheck.c -ldl
 

@@ -12,12 +12,7 @@
 u64
 poolasize(Pool *p, u64 bsize)
 {
-	u64 n;
-
-	n = bsize + sizeof(Arena) + sizeof(Bhdr);
-	if(n < p->minarena)
-		n = p->minarena;
-	return (n + Pagesize-1) & ~(u64)(Pagesize-1);
+	return sizeup(bsize + sizeof(Arena) + sizeof(Bhdr), p->minarena, Pagesize);
 }
 
 static void

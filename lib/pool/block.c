@@ -12,14 +12,10 @@ static uchar datamagic[] = POOL_DATAMAGIC;
 u64
 blockbsize(Pool *p, u64 dsize)
 {
-	u64 n;
+	u64 least;
 
-	n = dsize + sizeof(Bhdr) + sizeof(Btail);
-	if(n < p->minblock)
-		n = p->minblock;
-	if(n < Minblock)
-		n = Minblock;
-	return (n + p->quantum-1) & ~(p->quantum-1);
+	least = p->minblock > Minblock ? p->minblock : Minblock;
+	return sizeup(dsize + sizeof(Bhdr) + sizeof(Btail), least, p->quantum);
 }
 
 /* the bytes of data an allocated block was asked for */

@@ -38,6 +38,15 @@ enum {
 #define A2B(a)	((Bhdr*)((uchar*)(a) + (a)->h.size))
 #define A2TB(a)	((Bhdr*)((uchar*)(a) + (a)->asize - sizeof(Bhdr)))
 
+/* n, at least least, rounded up to a multiple of q, a power of two */
+static inline u64
+sizeup(u64 n, u64 least, u64 q)
+{
+	if(n < least)
+		n = least;
+	return (n + q-1) & ~(q-1);
+}
+
 /*
  * Where the data of the block that v points into begins: v, or before
  * the ALIGN_MAGIC words an aligned pointer is put past (as 64-bit words).

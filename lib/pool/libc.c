@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "../malloctag/caller.h"
 #include "fns.h"
 
 /* the aligned ones; lib/malloctag's new.c and rules.c, compiled in too, allocate here */
