@@ -4,6 +4,8 @@
  *	overrun	one byte written past a block's request, over its data magic
  *	header	a block's header (magic and size) overwritten
  *	both	the two at once, in different blocks
+ *	arena	the header of the arena the pool's list starts with: no block
+ *		can be found, but leak must say why
  * It prints `corrupt 0xADDR' for each block leak must name (its
  * header's address), after blocks leaked and held around the damage,
  * so that a walk that goes on past it still finds them.  It calls
@@ -45,6 +47,19 @@ damage(char *mode, char *which, int n)
 	return p;
 }
 
+#pragma weak mainmem
+
+/* Over the first arena's magic, and nothing else: its blocks stay as they were. */
+static void
+arena(void)
+{
+	volatile uint64_t *a;
+
+	a = mainmem->arenalist;
+	a[0] = 0x5555555555555555ULL;
+	dprintf(1, "corrupt %p\n", (void*)a);
+}
+
 static noinline void
 setup(char *mode)
 {
@@ -61,6 +76,8 @@ setup(char *mode)
 		leakalloc(72 + 8*i);
 		later[i] = heldalloc(88 + 8*i);
 	}
+	if(strcmp(mode, "arena") == 0)
+		arena();
 }
 
 int
@@ -69,8 +86,9 @@ main(void)
 	char *mode;
 
 	mode = getenv("CORRUPT");
-	if(mode == NULL || (strcmp(mode, "overrun") != 0 && strcmp(mode, "header") != 0 && strcmp(mode, "both") != 0)){
-		dprintf(2, "t-poolcorrupt: CORRUPT=overrun, header or both\n");
+	if(mode == NULL || (strcmp(mode, "overrun") != 0 && strcmp(mode, "header") != 0
+	&& strcmp(mode, "both") != 0 && strcmp(mode, "arena") != 0)){
+		dprintf(2, "t-poolcorrupt: CORRUPT=overrun, header, both or arena\n");
 		return 2;
 	}
 	setup(mode);

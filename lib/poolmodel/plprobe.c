@@ -60,7 +60,11 @@ plarena(Target *t, u64 a, u64 *asize)
 	return 1;
 }
 
-/* The descriptor mainmem points at, checked: its arena list is empty or starts with an arena. */
+/*
+ * The descriptor mainmem points at, checked: its arena list is empty
+ * or starts with an arena, or the object holds the pool's code too,
+ * when a damaged first arena is for the walk to report.
+ */
 static int
 bysymbol(Target *t, Plan9 *p)
 {
@@ -75,7 +79,7 @@ bysymbol(Target *t, Plan9 *p)
 		if(d == 0 || !hwmapped(t, d, PROT_READ))
 			continue;
 		first = plword(t, d + offsetof(Pool, arenalist));
-		if(first != 0 && !plarena(t, first, &n))
+		if(first != 0 && !plarena(t, first, &n) && hwsymlookup(t, descobjs[i], "poolalloc", &a, &sz, &tls) < 0)
 			continue;
 		p->desc = d;
 		p->lock = plword(t, d + offsetof(Pool, private));

@@ -47,9 +47,12 @@ chain(Model *m, Target *t, u64 first, List *l)
 	prev = 0;
 	for(a = first, i = 0; a != 0 && i < Maxarenas; i++){
 		if(!plarena(t, a, &n)){
-			pooldamaged(m, "pool corrupt at 0x%llx: no arena there, though %s 0x%llx names it",
-				(unsigned long long)a, prev ? "the down link of" : "the pool's arena list at",
-				(unsigned long long)prev);
+			if(prev != 0)
+				pooldamaged(m, "pool corrupt at 0x%llx: no arena there, though the down link of 0x%llx names it",
+					(unsigned long long)a, (unsigned long long)prev);
+			else
+				pooldamaged(m, "pool corrupt at 0x%llx: no arena there, though the pool's arena list starts there",
+					(unsigned long long)a);
 			return;
 		}
 		if(plword(t, a + offsetof(Arena, aup)) != prev){
@@ -200,7 +203,8 @@ plwalk(Model *m, Target *t, Heap *h)
 	}
 	for(i = 0; i < p->narena; i++)
 		chain(m, t, p->arena[i], &l);
-	qsort(l.v, l.n, sizeof l.v[0], byaddr);
+	if(l.n > 0)
+		qsort(l.v, l.n, sizeof l.v[0], byaddr);
 	copy(t, h, &l);
 	for(i = 0; i < l.n; i++)
 		walkarena(m, t, h, l.v[i].a, l.v[i].size, &sum);
