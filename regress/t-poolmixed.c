@@ -24,6 +24,12 @@ pooled(void (*f)(void*, ulong), void *p, ulong n)
 	truthmsize = (ulong(*)(void*))malloc_usable_size;
 }
 
+static void
+freed(void *p, ulong n)
+{
+	truthfree(p, n, nil);
+}
+
 static void*
 pnew(ulong n)
 {
@@ -74,9 +80,7 @@ setup(void)
 	/* freed, to lie in the pool's free tree */
 	for(i = 0; i < N; i++){
 		f = pnew(80 + 16*i);
-		truthmsize = truthpoolsize;
-		truthfree(f, 80 + 16*i, nil);
-		truthmsize = (ulong(*)(void*))malloc_usable_size;
+		pooled(freed, f, 80 + 16*i);
 		pfree(mainmem, f);
 	}
 }

@@ -27,12 +27,6 @@ leaked(Block *b)
 	return !(b->flags & (Bfree|Binternal|Bmarked));
 }
 
-static int
-regionof(Range *r)
-{
-	return heapholds(r);
-}
-
 static u64
 rows(Range *r, int res, int width)
 {
@@ -62,7 +56,7 @@ hwpicture(Heap *h, int res, int width, u64 maxpix, Picture *p)
 	p->reg = emalloc((h->nown+1) * sizeof p->reg[0]);
 	for(i = 0; i < h->nown; i++){
 		r = &h->own[i];
-		if(!regionof(r) || r->end <= r->start)
+		if(!heapholds(r) || r->end <= r->start)
 			continue;
 		if(p->nreg > 0 && r->kind == Rmmap && p->reg[p->nreg-1].kind == Rmmap
 		&& p->reg[p->nreg-1].end == r->start){

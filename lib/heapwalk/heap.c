@@ -141,6 +141,8 @@ heapadd(Heap *h, Block *b)
 	}
 	if(b->base == 0)
 		b->base = b->addr;
+	if(h->nb > 0 && b->base < h->cell[h->nb-1].addr)
+		h->unsorted = 1;
 	c = &h->cell[h->nb++];
 	c->addr = b->base;
 	c->flags = b->flags & ~Bwide;
@@ -212,7 +214,7 @@ heaptags(Heap *h, Target *t, Block *b)
 	Share *p;
 
 	b->tag[0] = b->tag[1] = 0;
-	p = shareof(h, b->addr);
+	p = shareof(h, b->base);
 	if((b->flags & Btagged) && p->tags != NULL)
 		p->tags(t, b);
 }
@@ -327,26 +329,16 @@ bystart(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Whether the cells are in address order already: a walk makes them so, segment by segment. */
-static int
-sorted(Heap *h)
-{
-	long i;
-
-	for(i = 1; i < h->nb; i++)
-		if(h->cell[i-1].addr > h->cell[i].addr)
-			return 0;
-	return 1;
-}
-
+/* Put the blocks and ranges in address order; what is in order already (a walk's, mostly) is left. */
 void
 heapsort(Heap *h)
 {
-	if(h->nb > 0 && !sorted(h))
+	if(h->unsorted)
 		qsort(h->cell, h->nb, sizeof h->cell[0], byaddr);
+	h->unsorted = 0;
 	if(h->nwide > 0)
 		qsort(h->wide, h->nwide, sizeof h->wide[0], widebyaddr);
-	if(h->nown > 0)
+	if(!h->ownsorted && h->nown > 0)
 		qsort(h->own, h->nown, sizeof h->own[0], bystart);
 	h->ownsorted = 1;
 	h->lastown = 0;

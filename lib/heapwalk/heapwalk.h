@@ -127,6 +127,8 @@ Map	*hwmapnamed(Target*, char *pat);	/* the first mapping of a file named as pat
 /* mem.c */
 long	hwread(Target*, u64 addr, void *buf, long n);
 int	hwpeek(Target*, u64 addr, u64 *w);
+u64	hwword(Target*, u64 addr);	/* 0 where it cannot be read: for walks that check what they read */
+int	hwbyte(Target*, u64 addr);
 Seg	*hwsnap(Target*, u64 start, u64 end);	/* whole mappings only: snapshots never overlap */
 
 /* objs.c: loaded objects from the dynamic linker's list */
@@ -223,6 +225,7 @@ struct Heap {
 	struct Cell *cell;	/* heap.c's */
 	long	nb;
 	long	ab;
+	int	unsorted;	/* a cell was added below the one before it: heapsort sorts */
 	struct Wide *wide;
 	long	nwide;
 	long	awide;

@@ -188,6 +188,23 @@ hwpeek(Target *t, u64 addr, u64 *w)
 	return 0;
 }
 
+u64
+hwword(Target *t, u64 addr)
+{
+	u64 w;
+
+	if(hwpeek(t, addr, &w) < 0)
+		return 0;
+	return w;
+}
+
+/* A byte of the target, through the word holding it. */
+int
+hwbyte(Target *t, u64 addr)
+{
+	return hwword(t, addr & ~7ULL) >> (8*(addr & 7)) & 0xff;
+}
+
 /*
  * A pointer to the bytes at addr, as many of them up to want as can
  * be had at once in *got: from a copy, or from the reader's window,

@@ -23,8 +23,8 @@ poolname(Model *m)
 	int n;
 
 	buf[0] = 0;
-	for(n = 0; m != NULL; m = m->next)
-		n += snprintf(buf+n, n < Namelen ? Namelen-n : 0, "%s%s", n ? " and " : "", m->name);
+	for(n = 0; m != NULL && n < Namelen; m = m->next)
+		n += snprintf(buf+n, Namelen-n, "%s%s", n ? " and " : "", m->name);
 	return buf;
 }
 

@@ -25,7 +25,6 @@ enum {
 
 /* plprobe.c */
 Model	*plprobe(Target*);
-u64	plword(Target*, u64 addr);
 int	plarena(Target*, u64 a, u64 *asize);
 
 /* plwalk.c */

@@ -43,19 +43,19 @@ plsound(Target *t, u64 b, u64 end)
 {
 	u64 size, tw;
 
-	size = plword(t, b+8);
-	if(!known(plword(t, b)) || !walkable(b, size, end))
+	size = hwword(t, b+8);
+	if(!known(hwword(t, b)) || !walkable(b, size, end))
 		return 0;
-	tw = plword(t, b + size - Tail);
+	tw = hwword(t, b + size - Tail);
 	return (tw & 0xff) == TAIL_MAGIC0 && (tw >> 24 & 0xff) == TAIL_MAGIC1
-		&& plword(t, b + size - 8) == size;
+		&& hwword(t, b + size - 8) == size;
 }
 
 /* The bytes after an allocated block's data: datamagic, up to Ndatamagic of them. */
 static void
 overrun(Model *m, Target *t, u64 b, u64 size, u64 dsize)
 {
-	u64 q, eq, w;
+	u64 q, eq;
 	int c;
 
 	q = b + sizeof(Bhdr) + dsize;
@@ -63,8 +63,7 @@ overrun(Model *m, Target *t, u64 b, u64 size, u64 dsize)
 	if(eq > q + Ndatamagic)
 		eq = q + Ndatamagic;
 	for(; q < eq; q++){
-		w = plword(t, q & ~7ULL);
-		c = w >> (8*(q & 7)) & 0xff;
+		c = hwbyte(t, q);
 		if(c != datamagic[q % nelem(datamagic)]){
 			pooldamaged(m, "pool corrupt at 0x%llx: bad data magic at 0x%llx (0x%02x, not 0x%02x): "
 				"written past the %llu bytes asked for",
@@ -84,14 +83,14 @@ plcheck(Model *m, Target *t, u64 b, u64 size, u64 end)
 {
 	u64 magic, tw, ts, ds;
 
-	magic = plword(t, b);
+	magic = hwword(t, b);
 	if(!walkable(b, size, end)){
 		pooldamaged(m, "pool corrupt at 0x%llx: bad block size 0x%llx (magic 0x%llx)",
 			(unsigned long long)b, (unsigned long long)size, (unsigned long long)magic);
 		return 0;
 	}
-	tw = plword(t, b + size - Tail);
-	ts = plword(t, b + size - 8);
+	tw = hwword(t, b + size - Tail);
+	ts = hwword(t, b + size - 8);
 	if(!known(magic))
 		pooldamaged(m, "pool corrupt at 0x%llx: bad header magic 0x%llx",
 			(unsigned long long)b, (unsigned long long)magic);
@@ -121,16 +120,16 @@ tagged(Target *t, u64 hdr)
 {
 	u64 t0, t1;
 
-	t0 = plword(t, hdr + sizeof(Bhdr));
-	t1 = plword(t, hdr + sizeof(Bhdr) + 8);
+	t0 = hwword(t, hdr + sizeof(Bhdr));
+	t1 = hwword(t, hdr + sizeof(Bhdr) + 8);
 	return hwmapped(t, t0, PROT_EXEC) && (t1 == 0 || hwmapped(t, t1, PROT_EXEC));
 }
 
 void
 pltags(Target *t, Block *b)
 {
-	b->tag[0] = plword(t, b->hdr + sizeof(Bhdr));
-	b->tag[1] = plword(t, b->hdr + sizeof(Bhdr) + 8);
+	b->tag[0] = hwword(t, b->hdr + sizeof(Bhdr));
+	b->tag[1] = hwword(t, b->hdr + sizeof(Bhdr) + 8);
 }
 
 /* The block at b as leak sees it: its user pointer past tags and alignment, its size asked for. */
@@ -150,8 +149,8 @@ plmake(Target *t, u64 b, u64 size, u64 magic, Block *k)
 		k->flags = magic == FREE_MAGIC ? Bfree : Binternal;
 		return;
 	}
-	dend = b + sizeof(Bhdr) + size - datasize(plword(t, tail));
-	while(k->addr + 8 <= dend && plword(t, k->addr) == ALIGN_MAGIC)
+	dend = b + sizeof(Bhdr) + size - datasize(hwword(t, tail));
+	while(k->addr + 8 <= dend && hwword(t, k->addr) == ALIGN_MAGIC)
 		k->addr += 8;
 	k->usable = tail - k->addr;
 	k->size = dend > k->addr ? dend - k->addr : 0;

@@ -27,34 +27,18 @@ static char *entries[] = {
 	"pmallocalign", "pfree", "pmsize", NULL,
 };
 
-u64
-plword(Target *t, u64 addr)
-{
-	u64 w;
-
-	if(hwpeek(t, addr, &w) < 0)
-		return 0;
-	return w;
-}
-
-static int
-is(u64 w, u32 magic)
-{
-	return w == (u64)magic;
-}
-
 /* Whether an arena's header lies at a, and the tail its size leads to: the size in *asize. */
 int
 plarena(Target *t, u64 a, u64 *asize)
 {
 	u64 n;
 
-	if((a & 15) != 0 || !is(plword(t, a), ARENA_MAGIC) || plword(t, a+8) != Arenahdr)
+	if((a & 15) != 0 || hwword(t, a) != ARENA_MAGIC || hwword(t, a+8) != Arenahdr)
 		return 0;
-	n = plword(t, a + offsetof(Arena, asize));
+	n = hwword(t, a + offsetof(Arena, asize));
 	if(n < Arenahdr + sizeof(Bhdr) || (n & 15) != 0 || a + n < a || !hwmapped(t, a + n - 1, PROT_READ))
 		return 0;
-	if(!is(plword(t, a + n - sizeof(Bhdr)), ARENATAIL_MAGIC) || plword(t, a + n - 8) != 0)
+	if(hwword(t, a + n - sizeof(Bhdr)) != ARENATAIL_MAGIC || hwword(t, a + n - 8) != 0)
 		return 0;
 	*asize = n;
 	return 1;
@@ -75,14 +59,14 @@ bysymbol(Target *t, Plan9 *p)
 	for(i = 0; i < nelem(descobjs); i++){
 		if(hwsymlookup(t, descobjs[i], "mainmem", &a, &sz, &tls) < 0 || tls)
 			continue;
-		d = plword(t, a);
+		d = hwword(t, a);
 		if(d == 0 || !hwmapped(t, d, PROT_READ))
 			continue;
-		first = plword(t, d + offsetof(Pool, arenalist));
+		first = hwword(t, d + offsetof(Pool, arenalist));
 		if(first != 0 && !plarena(t, first, &n) && hwsymlookup(t, descobjs[i], "poolalloc", &a, &sz, &tls) < 0)
 			continue;
 		p->desc = d;
-		p->lock = plword(t, d + offsetof(Pool, private));
+		p->lock = hwword(t, d + offsetof(Pool, private));
 		return 0;
 	}
 	werrstr("no pool descriptor (mainmem)");
@@ -97,10 +81,10 @@ head(Target *t, u64 a)
 	long i;
 
 	for(i = 0; i < Maxarenas; i++){
-		up = plword(t, a + offsetof(Arena, aup));
+		up = hwword(t, a + offsetof(Arena, aup));
 		if(up == 0)
 			return a;
-		if(!plarena(t, up, &n) || plword(t, up + offsetof(Arena, down)) != a)
+		if(!plarena(t, up, &n) || hwword(t, up + offsetof(Arena, down)) != a)
 			return 0;
 		a = up;
 	}
@@ -130,7 +114,7 @@ remember(Target *t, u64 h, u64 **seen, long *nseen)
 	long n0;
 
 	n0 = *nseen;
-	for(; h != 0 && *nseen - n0 < Maxarenas; h = plword(t, h + offsetof(Arena, down))){
+	for(; h != 0 && *nseen - n0 < Maxarenas; h = hwword(t, h + offsetof(Arena, down))){
 		if((*nseen & 1023) == 0)
 			*seen = erealloc(*seen, (*nseen + 1024) * sizeof (*seen)[0]);
 		(*seen)[(*nseen)++] = h;

@@ -55,15 +55,15 @@ chain(Model *m, Target *t, u64 first, List *l)
 					(unsigned long long)a);
 			return;
 		}
-		if(plword(t, a + offsetof(Arena, aup)) != prev){
+		if(hwword(t, a + offsetof(Arena, aup)) != prev){
 			pooldamaged(m, "pool corrupt at 0x%llx: the arena's up link is 0x%llx, not 0x%llx",
-				(unsigned long long)a, (unsigned long long)plword(t, a + offsetof(Arena, aup)),
+				(unsigned long long)a, (unsigned long long)hwword(t, a + offsetof(Arena, aup)),
 				(unsigned long long)prev);
 			return;
 		}
 		add(l, a, n);
 		prev = a;
-		a = plword(t, a + offsetof(Arena, down));
+		a = hwword(t, a + offsetof(Arena, down));
 	}
 	if(a != 0)
 		pooldamaged(m, "pool corrupt at 0x%llx: its arena list runs past %d arenas", (unsigned long long)first, Maxarenas);
@@ -99,8 +99,8 @@ walkarena(Model *m, Target *t, Heap *h, u64 a, u64 asize, Sums *sum)
 	last = a;
 	for(b = a + Arenahdr; b < end; b += size){
 		last = b;
-		magic = plword(t, b);
-		size = plword(t, b+8);
+		magic = hwword(t, b);
+		size = hwword(t, b+8);
 		if(!plcheck(m, t, b, size, end)){
 			c = resync(t, b, end);
 			if(c < end)
@@ -157,8 +157,8 @@ counts(Model *m, Target *t, Plan9 *p, Sums *sum)
 
 	if(p->desc == 0 || m->ndamage > 0)
 		return;
-	nalloc = plword(t, p->desc + offsetof(Pool, curalloc));
-	nfree = plword(t, p->desc + offsetof(Pool, curfree));
+	nalloc = hwword(t, p->desc + offsetof(Pool, curalloc));
+	nfree = hwword(t, p->desc + offsetof(Pool, curfree));
 	if(nalloc != sum->alloc || nfree != sum->free)
 		pooldamaged(m, "pool corrupt at 0x%llx: its blocks hold 0x%llx bytes allocated and 0x%llx free, "
 			"but the pool counts 0x%llx and 0x%llx", (unsigned long long)p->desc,
@@ -199,7 +199,7 @@ plwalk(Model *m, Target *t, Heap *h)
 		heapown(h, p->desc, p->desc + sizeof(Pool), Rbook);
 		if(p->lock)
 			heapown(h, p->lock, p->lock + Locksize, Rbook);
-		chain(m, t, plword(t, p->desc + offsetof(Pool, arenalist)), &l);
+		chain(m, t, hwword(t, p->desc + offsetof(Pool, arenalist)), &l);
 	}
 	for(i = 0; i < p->narena; i++)
 		chain(m, t, p->arena[i], &l);
@@ -227,8 +227,8 @@ plbusy(Model *m, Target *t)
 	p = m->aux;
 	r = Wdone;
 	owner = 0;
-	if(p->lock != 0 && (u32)plword(t, p->lock) != 0)
-		owner = (u32)plword(t, p->lock + 8);
+	if(p->lock != 0 && (u32)hwword(t, p->lock) != 0)
+		owner = (u32)hwword(t, p->lock + 8);
 	for(i = 0; i < t->nthr; i++){
 		th = &t->thr[i];
 		if(!th->live)

@@ -39,14 +39,27 @@ poolretries(void)
 	return n;
 }
 
-/* Whether any model's allocator is mid-update: Wbusy with errstr saying which, else Wdone. */
+/*
+ * Whether any model's allocator is mid-update: Wbusy with errstr
+ * saying where, else Wdone.  Every model is asked, so that the threads
+ * inside each are marked, to run together.
+ */
 static int
 busy(Model *m, Target *t)
 {
+	char why[Errlen];
+	int r;
+
+	r = Wdone;
 	for(; m != NULL; m = m->next)
-		if(m->busy(m, t) != Wdone)
-			return Wbusy;
-	return Wdone;
+		if(m->busy(m, t) != Wdone){
+			if(r == Wdone)
+				snprintf(why, sizeof why, "%s", errstr());
+			r = Wbusy;
+		}
+	if(r != Wdone)
+		werrstr("%s", why);
+	return r;
 }
 
 static void

@@ -58,11 +58,9 @@ int	ptfastbins(Target*, Glibc*, Heap*, u64 arena, long most);	/* most: chunks in
 int	pttcaches(Target*, Glibc*, Heap*);
 
 /* ptutil.c */
-u64	ptword(Target*, u64 addr);
 u32	ptword32(Target*, u64 addr);
 u64	ptreveal(Glibc*, u64 slot, u64 stored);
 int	ptunused(Target*, Glibc*, u64 arena);
-int	ptbyte(Target*, u64 addr);
 
 /* pttag.c */
 void	ptblock(Target*, Glibc*, u64 chunk, u64 size, int flags, Block*);

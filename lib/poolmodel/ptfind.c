@@ -75,8 +75,8 @@ ptguessversion(Target *t, Glibc *g)
 			continue;
 		if(hwsymlookup(t, g->objpat, "mp_", &base, &size, &tls) == 0 && base != try.mp)
 			continue;
-		base = (ptword(t, try.mp + try.osbrk) + 15) & ~15ULL;
-		size = ptword(t, base+8) & ~7ULL;
+		base = (hwword(t, try.mp + try.osbrk) + 15) & ~15ULL;
+		size = hwword(t, base+8) & ~7ULL;
 		if(vers[i] < 43 && size != (u64)try.tcsz)
 			continue;
 		g->minor = vers[i];
@@ -136,8 +136,8 @@ arenaok(Target *t, Glibc *g, u64 a)
 		if(hwpeek(t, fd+24, &back) < 0 || back != bin)
 			bad++;
 	}
-	top = ptword(t, a + g->otop);
-	next = ptword(t, a + g->onext);
+	top = hwword(t, a + g->otop);
+	next = hwword(t, a + g->onext);
 	return empty >= 20 && bad <= 2 && hwmapped(t, top, PROT_WRITE) && next != 0 && hwmapat(t, next) != NULL;
 }
 

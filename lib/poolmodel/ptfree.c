@@ -36,7 +36,7 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
 		return 0;	/* 2.43 has none */
 	for(i = 0; i < Nfast; i++){
 		slot = arena + g->ofast + 8*i;
-		p = ptword(t, slot);
+		p = hwword(t, slot);
 		size = Minsize + 16*i;
 		holder = arena;
 		for(n = 0; p != 0; n++){
@@ -53,7 +53,7 @@ ptfastbins(Target *t, Glibc *g, Heap *h, u64 arena, long most)
 			}
 			setfree(h, k, &b);
 			holder = p;
-			p = ptreveal(g, p + Hdr, ptword(t, p + Hdr));
+			p = ptreveal(g, p + Hdr, hwword(t, p + Hdr));
 		}
 	}
 	return 0;
@@ -65,7 +65,7 @@ tcount(Target *t, Glibc *g, u64 tc, int i)
 	u64 off, w;
 
 	off = g->tcount16 ? 2*i : i;
-	w = ptword(t, tc + (off & ~7ULL)) >> (8*(off & 7));
+	w = hwword(t, tc + (off & ~7ULL)) >> (8*(off & 7));
 	w = g->tcount16 ? (w & 0xffff) : (w & 0xff);
 	return g->tcslots ? g->tcfill - (long)w : (long)w;
 }
@@ -125,7 +125,7 @@ tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
 
 	cnt = tcount(t, g, c->tc, i);
 	ents = c->tc + g->ntc*(g->tcount16 ? 2 : 1);
-	e = ptword(t, ents + 8*i);
+	e = hwword(t, ents + 8*i);
 	size = Minsize + 16*i;
 	holder = c->tc - Hdr;
 	if(cnt < 0 || cnt > 65535)
@@ -137,12 +137,12 @@ tcbin(Target *t, Glibc *g, Heap *h, Tc *c, int i)
 		if(!ptchunk(t, g, h, e - Hdr, &b, &k) || (e & 15) != 0 || (i < 64 ? b.chunk != size : b.chunk <= 0x410))
 			return tcbad(c, holder, "bin %d links to 0x%llx, which is not a free chunk of its size",
 				i, (unsigned long long)e);
-		if(g->haskey && c->key != 0 && ptword(t, e+8) != c->key)
+		if(g->haskey && c->key != 0 && hwword(t, e+8) != c->key)
 			return tcbad(c, e - Hdr, "bin %d's chunk lacks the tcache key: written after free", i);
 		if(c->mark)
 			setfree(h, k, &b);
 		holder = e - Hdr;
-		e = ptreveal(g, e, ptword(t, e));
+		e = ptreveal(g, e, hwword(t, e));
 	}
 	if(n != cnt)
 		return tcbad(c, c->tc - Hdr, "bin %d's count is %ld, but its chain ends after %ld", i, cnt, n);
@@ -179,12 +179,12 @@ tcachekey(Target *t, Glibc *g, u64 tc)
 	if(g->minor < 34)
 		return tc;
 	if(g->keyaddr)
-		return ptword(t, g->keyaddr);
+		return hwword(t, g->keyaddr);
 	ents = tc + g->ntc*(g->tcount16 ? 2 : 1);
 	for(i = 0; i < g->ntc; i++){
-		e = ptword(t, ents + 8*i);
+		e = hwword(t, ents + 8*i);
 		if(e != 0)
-			return ptword(t, e+8);
+			return hwword(t, e+8);
 	}
 	return 0;
 }

@@ -24,13 +24,13 @@ tags(Target *t, Block *b)
 
 	if(b->usable < 16)
 		return;
-	t0 = ptword(t, b->addr + b->usable - 16);
-	t1 = ptword(t, b->addr + b->usable - 8);
+	t0 = hwword(t, b->addr + b->usable - 16);
+	t1 = hwword(t, b->addr + b->usable - 8);
 	slack = t1 >> 48;
 	if(t0 >> 48 != malloctagcheck(b->addr, slack) || slack > b->usable - 16)
 		return;
 	if(slack == Mtaglongslack && b->usable >= 24){
-		slack = ptword(t, b->addr + b->usable - 24);
+		slack = hwword(t, b->addr + b->usable - 24);
 		if(slack < Mtaglongslack || slack > b->usable - 16)
 			return;
 	}
@@ -60,7 +60,7 @@ checked(Target *t, Block *b)
 	if(magic == 1)
 		magic = 2;	/* a step of 1 must not read as the magic */
 	for(i = b->usable - 1; i < b->usable; i -= c){
-		c = ptbyte(t, b->addr + i);
+		c = hwbyte(t, b->addr + i);
 		if(c == magic)
 			return i;
 		if(c == 0 || c > i)
@@ -73,8 +73,8 @@ checked(Target *t, Block *b)
 void
 pttags(Target *t, Block *b)
 {
-	b->tag[0] = ptword(t, b->addr + b->usable - 16) & Pcmask;
-	b->tag[1] = ptword(t, b->addr + b->usable - 8) & Pcmask;
+	b->tag[0] = hwword(t, b->addr + b->usable - 16) & Pcmask;
+	b->tag[1] = hwword(t, b->addr + b->usable - 8) & Pcmask;
 }
 
 void
@@ -115,7 +115,7 @@ ptchunk(Target *t, Glibc *g, Heap *h, u64 chunk, Block *b, long *i)
 
 	*i = -1;
 	if(h->visit != NULL){
-		size = ptword(t, chunk+8);
+		size = hwword(t, chunk+8);
 		if((size & ~7ULL) < Minsize || (size & 8) != 0)
 			return 0;
 		ptblock(t, g, chunk, size & ~7ULL, (size & Ismmapped) ? Bmmapped : 0, b);

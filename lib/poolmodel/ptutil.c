@@ -1,22 +1,12 @@
-/* Small readers shared by the ptmalloc model's files: of words, bytes and free-list links. */
+/* Small readers shared by the ptmalloc model's files: 32-bit fields, free-list links, an arena's use. */
 #include "../heapwalk/heapwalk.h"
 #include "poolmodel.h"
 #include "pt.h"
 
-u64
-ptword(Target *t, u64 addr)
-{
-	u64 w;
-
-	if(hwpeek(t, addr, &w) < 0)
-		return 0;
-	return w;
-}
-
 u32
 ptword32(Target *t, u64 addr)
 {
-	return ptword(t, addr);
+	return hwword(t, addr);
 }
 
 /* Safe-linking (2.32+): a free list link is stored xor its own address >> 12. */
@@ -34,13 +24,6 @@ ptunused(Target *t, Glibc *g, u64 arena)
 {
 	u64 top;
 
-	top = ptword(t, arena + g->otop);
+	top = hwword(t, arena + g->otop);
 	return top == 0 || top == arena + g->obins - 16;
-}
-
-/* A byte of the target, through the word holding it. */
-int
-ptbyte(Target *t, u64 addr)
-{
-	return ptword(t, addr & ~7ULL) >> (8*(addr & 7)) & 0xff;
 }

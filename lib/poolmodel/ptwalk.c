@@ -64,7 +64,7 @@ topchunk(Walk *w, u64 p, u64 lim)
 {
 	u64 size, end;
 
-	size = ptword(w->t, p+8) & ~7ULL;
+	size = hwword(w->t, p+8) & ~7ULL;
 	end = p + size;
 	if((size & 15) != 0 || end < p || end > lim)
 		return corrupt(w, p, "the top chunk's size, 0x%llx, runs past the heap's end 0x%llx",
@@ -108,10 +108,10 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 			return topchunk(w, p, lim);
 		if(p + Hdr > lim)
 			return p == lim ? Eend : corrupt(w, p, "chunk runs past the heap");
-		raw = ptword(w->t, p+8);
+		raw = hwword(w->t, p+8);
 		size = raw & ~7ULL;
 		if(size == 0 || size == Hdr){
-			nsize = ptword(w->t, p+Hdr+8) & ~7ULL;
+			nsize = hwword(w->t, p+Hdr+8) & ~7ULL;
 			w->end = p + (size == 0 ? Hdr : 2*Hdr);
 			if(size == 0 || nsize == 0 || nsize == Hdr)
 				return Efence;
@@ -124,7 +124,7 @@ walkseg(Walk *w, u64 p, u64 lim, u64 top)
 		next = p + size;
 		if(next > lim || next < p)
 			return corrupt(w, p, "chunk runs past the heap");
-		r = (ptword(w->t, next+8) & Pinuse) ? 0 : Bfree;
+		r = (hwword(w->t, next+8) & Pinuse) ? 0 : Bfree;
 		if(next + 8 >= lim && next != top)
 			r = 0;
 		addchunk(w, p, size, r);
@@ -209,10 +209,10 @@ strayed(Walk *w)
 	if(w->last == 0){
 		werrstr("heap corrupted at 0x%llx in the main arena: a chunk of size 0x%llx "
 			"where the heap goes on to its top chunk", (unsigned long long)w->at,
-			(unsigned long long)(ptword(w->t, w->at+8) & ~7ULL));
+			(unsigned long long)(hwword(w->t, w->at+8) & ~7ULL));
 		return -1;
 	}
-	size = ptword(w->t, w->last+8) & ~7ULL;
+	size = hwword(w->t, w->last+8) & ~7ULL;
 	werrstr("heap corrupted at 0x%llx in the main arena: its size, 0x%llx, leads to 0x%llx, "
 		"which is not a chunk", (unsigned long long)w->last,
 		(unsigned long long)size, (unsigned long long)(w->last + size));
@@ -233,10 +233,10 @@ walkmain(Walk *w)
 	int i, r, noncontig;
 
 	g = w->g;
-	top = ptword(w->t, g->arena + g->otop);
+	top = hwword(w->t, g->arena + g->otop);
 	if(ptunused(w->t, g, g->arena))
 		return 0;
-	start = g->mp ? ptword(w->t, g->mp + g->osbrk) : 0;
+	start = g->mp ? hwword(w->t, g->mp + g->osbrk) : 0;
 	noncontig = ptword32(w->t, g->arena + 4) & Noncontig;
 	w->inmain = 1;
 	for(i = 0; i < w->t->nmap; i++){
@@ -245,7 +245,7 @@ walkmain(Walk *w)
 			continue;
 		w->topend = 0;
 		if(start != 0 && start >= m->start && start < m->end && !noncontig)
-			w->topend = start + ptword(w->t, g->arena + g->osysmem);
+			w->topend = start + hwword(w->t, g->arena + g->osysmem);
 		if(start == 0 || start < m->start || start >= m->end)
 			start = m->start;
 		start = align16(start + Hdr) - Hdr;
@@ -273,12 +273,12 @@ walkarena(Walk *w, u64 a)
 	char what[64];
 
 	g = w->g;
-	top = ptword(w->t, a + g->otop);
+	top = hwword(w->t, a + g->otop);
 	snprintf(what, sizeof what, "arena 0x%llx", (unsigned long long)a);
 	for(hi = top & ~(u64)(Heapmax-1), n = 0; hi != 0 && n < 100000; hi = prev, n++){
-		ar = ptword(w->t, hi);
-		prev = ptword(w->t, hi+8);
-		size = ptword(w->t, hi+16);
+		ar = hwword(w->t, hi);
+		prev = hwword(w->t, hi+8);
+		size = hwword(w->t, hi+16);
 		if(ar != a || size == 0 || size > Heapmax){
 			werrstr("heap corrupted at 0x%llx in %s: heap_info does not name its arena",
 				(unsigned long long)hi, what);
@@ -312,18 +312,18 @@ mmapchunk(Walk *w, u64 lim, u64 p)
 	Glibc *g;
 
 	g = w->g;
-	psz = ptword(w->t, p);
-	size = ptword(w->t, p+8);
+	psz = hwword(w->t, p);
+	size = hwword(w->t, p+8);
 	if((psz & ~1ULL) != 0 || (size & 7) != Ismmapped)
 		return 0;
 	size &= ~7ULL;
 	ext = size + g->mmtail;
 	if(ext < 4096 || (ext & 4095) != 0 || p + ext > lim || p + ext < p)
 		return 0;
-	for(k = Hdr; k + 2*Hdr <= size && ptword(w->t, p+k) == 0; k += 8)
+	for(k = Hdr; k + 2*Hdr <= size && hwword(w->t, p+k) == 0; k += 8)
 		;
-	if((k & 15) == 0 && k + 2*Hdr <= size && (ptword(w->t, p+k) & ~1ULL) == k
-	&& ptword(w->t, p+k+8) == ((size - k) | Ismmapped)){
+	if((k & 15) == 0 && k + 2*Hdr <= size && (hwword(w->t, p+k) & ~1ULL) == k
+	&& hwword(w->t, p+k+8) == ((size - k) | Ismmapped)){
 		addchunk(w, p+k, size-k, Bmmapped);
 		return ext;
 	}
@@ -380,7 +380,7 @@ walkanon(Walk *w, int noncontig, long *count, u64 *bytes)
 	*count = 0;
 	*bytes = 0;
 	w->nfixed = w->h->nown;
-	top = ptword(w->t, w->g->arena + w->g->otop);
+	top = hwword(w->t, w->g->arena + w->g->otop);
 	for(i = 0; i < w->t->nmap; i = j){
 		if(!anypriv(&w->t->map[i])){
 			j = i+1;
@@ -417,7 +417,7 @@ walkarenas(Walk *w)
 	u64 a;
 	int n;
 
-	for(a = ptword(w->t, w->g->arena + w->g->onext), n = 0; a != w->g->arena; n++){
+	for(a = hwword(w->t, w->g->arena + w->g->onext), n = 0; a != w->g->arena; n++){
 		if(a == 0 || n > 100000){
 			werrstr("the arena list from main_arena 0x%llx is broken",
 				(unsigned long long)w->g->arena);
@@ -425,7 +425,7 @@ walkarenas(Walk *w)
 		}
 		if(walkarena(w, a) < 0)
 			return -1;
-		a = ptword(w->t, a + w->g->onext);
+		a = hwword(w->t, a + w->g->onext);
 	}
 	return 0;
 }
@@ -440,7 +440,7 @@ fastbins(Walk *w)
 	a = w->g->arena;
 	for(n = 0; n < 100000; n++){
 		r |= ptfastbins(w->t, w->g, w->h, a, w->nchunk);
-		a = ptword(w->t, a + w->g->onext);
+		a = hwword(w->t, a + w->g->onext);
 		if(a == w->g->arena || a == 0)
 			break;
 	}
@@ -452,13 +452,9 @@ static int
 intagger(Target *t, u64 pc)
 {
 	Map *m;
-	char *b;
 
 	m = hwmapat(t, pc);
-	if(m == NULL || m->path[0] == 0)
-		return 0;
-	b = strrchr(m->path, '/');
-	return strncmp(b ? b+1 : m->path, "libmalloctag", 12) == 0;
+	return m != NULL && strncmp(hwbasename(m->path), "libmalloctag", 12) == 0;
 }
 
 /*
@@ -490,7 +486,7 @@ busy(Target *t, Glibc *g)
 			werrstr("arena 0x%llx is locked", (unsigned long long)a);
 			return 1;
 		}
-		a = ptword(t, a + g->onext);
+		a = hwword(t, a + g->onext);
 		if(a == g->arena || a == 0)
 			break;
 	}
@@ -521,7 +517,7 @@ mmapcheck(Walk *w, long count, u64 bytes)
 	if(w->g->mp == 0)
 		return 0;
 	n = ptword32(w->t, w->g->mp + w->g->onmmaps);
-	b = ptword(w->t, w->g->mp + w->g->ommapped);
+	b = hwword(w->t, w->g->mp + w->g->ommapped);
 	if(n == count && b == bytes)
 		return 0;
 	werrstr("found %ld mmapped chunks (%llu bytes) but malloc counts %ld (%llu bytes): "
@@ -570,7 +566,7 @@ ptwalk(Model *m, Target *t, Heap *h)
 	walkanon(&w, ptword32(t, w.g->arena + 4) & Noncontig, &count, &bytes);
 	heapsort(h);
 	r = 0;
-	top = ptword(t, w.g->arena + w.g->otop);
+	top = hwword(t, w.g->arena + w.g->otop);
 	if(!w.foundtop && !ptunused(t, w.g, w.g->arena)){
 		werrstr("heap corrupted at 0x%llx in the main arena: its top chunk is in no heap segment",
 			(unsigned long long)top);
