@@ -24,13 +24,6 @@ int	hwreadfile(char *path, char *buf, int n);
 char	hwtaskstate(int pid, int tid);
 long	hwstatus(int pid, int tid, char *name);
 
-/* esc.c: text from the target, made safe to print */
-enum {
-	Etext,		/* a name that runs to the end of its line: spaces stay */
-	Eword,		/* one field of a line: spaces escaped */
-	Emsg,		/* an error message: backslashes stay */
-};
-int	hwesc(char *s, int how, char *buf, int n);
 
 /* heap.c, index.c: the block table's insides */
 typedef struct Cell Cell;

@@ -94,6 +94,34 @@ struct Target {
 
 enum { Lexec = 1, Lexit };
 
+/*
+ * core.c: an ELF core file (a process's, or /proc/kcore) as memory.
+ * coreread returns the bytes it could read, short where the core
+ * holds no more; corenote copies the first note NAME of a type (0:
+ * any) and is freed by the caller.
+ */
+typedef struct Core Core;
+typedef struct Cseg Cseg;
+struct Cseg {
+	u64	vaddr;
+	u64	memsz;
+	u64	offset;		/* in the file */
+	u64	filesz;		/* bytes the file holds: less than memsz if the core left some out */
+};
+Core	*coreopen(char *path);
+void	coreclose(Core*);
+long	coreread(Core*, u64 addr, void *buf, long n);
+Cseg	*coresegments(Core*, int *n);
+void	*corenote(Core*, char *name, u32 type, size_t *len);
+
+/* esc.c: text from the target, made safe to print */
+enum {
+	Etext,		/* a name that runs to the end of its line: spaces stay */
+	Eword,		/* one field of a line: spaces escaped */
+	Emsg,		/* an error message: backslashes stay */
+};
+int	hwesc(char *s, int how, char *buf, int n);
+
 /* err.c: one error string, as Plan 9's errstr; hwflush names a failed write */
 int	hwflush(FILE*);
 void	werrstr(char*, ...) __attribute__((format(printf, 1, 2)));
