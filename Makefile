@@ -9,12 +9,13 @@ O ?= build
 HEAPWALK = $(patsubst %.c,$(O)/%.o,$(wildcard lib/heapwalk/*.c))
 POOLMODEL = $(patsubst %.c,$(O)/%.o,$(wildcard lib/poolmodel/*.c))
 IMAGE = $(patsubst %.c,$(O)/%.o,$(wildcard lib/image/*.c))
+KMEM = $(patsubst %.c,$(O)/%.o,$(wildcard cmd/kmem/*.c))
 CMDS = $(O)/leak $(O)/umem $(O)/kmem
 MTSRC = $(wildcard lib/malloctag/*.c)
 
 all: $(CMDS) $(O)/libmalloctag.so $(O)/libpool.so $(O)/libpool.a
 
-$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h lib/pool/pool.h $(wildcard lib/*/fns.h lib/*/pt.h lib/*/pl.h)
+$(O)/%.o: %.c lib/heapwalk/heapwalk.h lib/poolmodel/poolmodel.h lib/image/image.h lib/pool/pool.h $(wildcard lib/*/fns.h lib/*/pt.h lib/*/pl.h cmd/*/dat.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -35,8 +36,13 @@ $(O)/leak: $(O)/cmd/leak/leak.o $(LIBS)
 $(O)/umem: $(O)/cmd/umem/umem.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/kmem: $(O)/cmd/kmem/kmem.o $(LIBS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/kmem: $(KMEM) $(O)/libheapwalk.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lelf -lz
+
+# kmem alone, for a minimal initramfs: no loader, no libraries
+kmem-static: $(O)/kmem-static
+$(O)/kmem-static: $(KMEM) $(O)/libheapwalk.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ -lelf -lz
 
 # libmalloctag.so takes malloc's place in other programs (lib/malloctag).
 # Never sanitized, not even in the ASan build: it must load into any
@@ -143,4 +149,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all demo check check-pool check-asan bench bench-malloctag bench-pool install clean
+.PHONY: all kmem-static demo check check-pool check-asan bench bench-malloctag bench-pool install clean

@@ -3,13 +3,15 @@ CC=cc
 CFLAGS=-O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 LDLIBS=-ldw -lelf -lstdc++ -lz -lpthread
 O=build
-HDR=lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/poolmodel/pl.h lib/pool/pool.h lib/image/image.h lib/image/fns.h
+HDR=cmd/kmem/dat.h lib/heapwalk/heapwalk.h lib/heapwalk/fns.h lib/poolmodel/poolmodel.h lib/poolmodel/pt.h lib/poolmodel/pl.h lib/pool/pool.h lib/image/image.h lib/image/fns.h
 HWSRC=`{ls lib/heapwalk/*.c}
 PMSRC=`{ls lib/poolmodel/*.c}
 IMSRC=`{ls lib/image/*.c}
 HWOBJ=${HWSRC:%.c=$O/%.o}
 PMOBJ=${PMSRC:%.c=$O/%.o}
 IMOBJ=${IMSRC:%.c=$O/%.o}
+KMSRC=`{ls cmd/kmem/*.c}
+KMOBJ=${KMSRC:%.c=$O/%.o}
 CMDS=$O/leak $O/umem $O/kmem
 MTSRC=`{ls lib/malloctag/*.c}
 MTCFLAGS=$CFLAGS -fPIC -fvisibility=hidden -fno-plt
@@ -35,8 +37,13 @@ $O/leak: $O/cmd/leak/leak.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 $O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
-$O/kmem: $O/cmd/kmem/kmem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
-	$CC $CFLAGS -o $target $prereq $LDLIBS
+$O/kmem: $KMOBJ $O/libheapwalk.a
+	$CC $CFLAGS -o $target $prereq -lelf -lz
+
+# kmem alone, for a minimal initramfs: no loader, no libraries
+kmem-static:V: $O/kmem-static
+$O/kmem-static: $KMOBJ $O/libheapwalk.a
+	$CC $CFLAGS -static -o $target $prereq -lelf -lz
 
 # Plan 9's malloc tags for other programs; see the Makefile
 $O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h lib/malloctag/caller.h
