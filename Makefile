@@ -37,12 +37,12 @@ $(O)/umem: $(O)/cmd/umem/umem.o $(LIBS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/kmem: $(KMEM) $(O)/libheapwalk.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lelf -lz
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
 # kmem alone, for a minimal initramfs: no loader, no libraries
 kmem-static: $(O)/kmem-static
 $(O)/kmem-static: $(KMEM) $(O)/libheapwalk.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ -lelf -lz
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ -lbpf -lelf -lz
 
 # libmalloctag.so takes malloc's place in other programs (lib/malloctag).
 # Never sanitized, not even in the ASan build: it must load into any

@@ -38,12 +38,12 @@ $O/umem: $O/cmd/umem/umem.o $O/libpoolmodel.a $O/libheapwalk.a $O/libimage.a
 	$CC $CFLAGS -o $target $prereq $LDLIBS
 
 $O/kmem: $KMOBJ $O/libheapwalk.a
-	$CC $CFLAGS -o $target $prereq -lelf -lz
+	$CC $CFLAGS -o $target $prereq -lbpf -lelf -lz
 
 # kmem alone, for a minimal initramfs: no loader, no libraries
 kmem-static:V: $O/kmem-static
 $O/kmem-static: $KMOBJ $O/libheapwalk.a
-	$CC $CFLAGS -static -o $target $prereq -lelf -lz
+	$CC $CFLAGS -static -o $target $prereq -lbpf -lelf -lz
 
 # Plan 9's malloc tags for other programs; see the Makefile
 $O/libmalloctag.so: $MTSRC lib/malloctag/malloctag.h lib/malloctag/fns.h lib/malloctag/caller.h

@@ -41,5 +41,39 @@ char	*kgetline(FILE*, char *buf, int n, int *toolong);
 int	slabinfo(FILE*, char*, Ktab*);
 int	allocinfo(FILE*, char*, Ktab*);
 
+/* btf.c: where the slab allocator keeps things, in this kernel */
+typedef struct Off Off;
+typedef struct Field Field;
+typedef struct Layout Layout;
+
+enum { Absent = -1, Needed = 0, Optional };
+
+struct Off {
+	long long	bit;		/* from the struct's start; Absent if the kernel has no such field */
+	int	width;		/* a bitfield's, or 0 */
+	long long	size;		/* in bytes, when not a bitfield */
+};
+
+struct Field {
+	char	*type;
+	char	*member;
+	Off	*off;
+	int	need;
+};
+
+struct Layout {
+	Off	cache_cpu_slab, cache_flags, cache_size, cache_object_size, cache_offset;
+	Off	cache_inuse, cache_red_left_pad, cache_name, cache_list, cache_random, cache_node;
+	Off	node_partial, node_full, cpu_freelist, cpu_slab;
+	Off	slab_list, slab_cache, slab_freelist, slab_counters, slab_inuse, slab_objects;
+	Off	page_flags, page_type;
+	long long	page_sizeof;
+	u64	store_user;	/* the SLAB_STORE_USER flag bit */
+};
+
+extern Layout L;
+int	btflayout(char *path);
+void	btfprint(FILE*);
+
 /* kcore.c */
 int	kcorelook(char *path, FILE *why);

@@ -22,7 +22,7 @@ static Src srcs[] = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kmem [kernel]\n");
+	fprintf(stderr, "usage: kmem [-l] [kernel]\n");
 	exit(Usage);
 }
 
@@ -84,11 +84,34 @@ readsrc(Ktab *s)
 	return -1;
 }
 
+/* kmem -l: the slab structures' layout, as this kernel's BTF gives it */
+static int
+layout(void)
+{
+	char *btf;
+
+	btf = getenv("KMEM_BTF");
+	if(btf == NULL || *btf == 0)
+		btf = "/sys/kernel/btf/vmlinux";
+	if(btflayout(btf) < 0){
+		fprintf(stderr, "kmem: %s\n", errstr());
+		return Err;
+	}
+	btfprint(stdout);
+	if(hwflush(stdout) < 0){
+		fprintf(stderr, "kmem: standard output: %s\n", errstr());
+		return Err;
+	}
+	return Ok;
+}
+
 int
 main(int argc, char **argv)
 {
 	Ktab s;
 
+	if(argc == 2 && strcmp(argv[1], "-l") == 0)
+		return layout();
 	if(argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		usage();
 	if(argc == 2 && access(argv[1], R_OK) != 0){
