@@ -28,7 +28,9 @@ static Field fields[] = {
 	{"kmem_cache", "name", &L.cache_name, Needed},
 	{"kmem_cache", "list", &L.cache_list, Needed},
 	{"kmem_cache", "random", &L.cache_random, Optional},	/* SLAB_FREELIST_HARDENED */
-	{"kmem_cache", "node", &L.cache_node, Needed},
+	{"kmem_cache", "node", &L.cache_node, Optional},	/* to 6.18: an array of pointers */
+	{"kmem_cache", "per_node", &L.cache_per_node, Optional},	/* 7.x: of structs, the pointer in each */
+	{"kmem_cache_per_node_ptrs", "node", &L.pernode_node, Optional},
 	{"kmem_cache_node", "partial", &L.node_partial, Needed},
 	{"kmem_cache_node", "full", &L.node_full, Optional},	/* SLUB_DEBUG */
 	{"kmem_cache_cpu", "freelist", &L.cpu_freelist, Optional},
@@ -129,9 +131,18 @@ btflayout(char *path)
 			return -1;
 		}
 	}
+	if(L.cache_node.bit == Absent && (L.cache_per_node.bit == Absent || L.pernode_node.bit == Absent)){
+		werrstr("%s: struct kmem_cache has neither node nor per_node[].node: not a SLUB kernel kmem knows", path);
+		btf__free(b);
+		return -1;
+	}
 	L.page_sizeof = structsize(b, "page");
+	L.pernode_sizeof = structsize(b, "kmem_cache_per_node_ptrs");
 	/* SLAB_STORE_USER: a #define (0x10000) before 6.9, then 1 << _SLAB_STORE_USER */
 	L.store_user = enumval(b, "_SLAB_STORE_USER", &v) == 0 ? 1ULL << v : 0x10000;
+	/* SLAB_KMALLOC likewise: 0x1000 before 6.9 */
+	L.kmalloc = enumval(b, "_SLAB_KMALLOC", &v) == 0 ? 1ULL << v : 0x1000;
+	L.track_sizeof = structsize(b, "track");
 	btf__free(b);
 	return 0;
 }

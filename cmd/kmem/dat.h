@@ -64,16 +64,68 @@ struct Field {
 struct Layout {
 	Off	cache_cpu_slab, cache_flags, cache_size, cache_object_size, cache_offset;
 	Off	cache_inuse, cache_red_left_pad, cache_name, cache_list, cache_random, cache_node;
+	Off	cache_per_node, pernode_node;
+	long long	pernode_sizeof;
 	Off	node_partial, node_full, cpu_freelist, cpu_slab;
 	Off	slab_list, slab_cache, slab_freelist, slab_counters, slab_inuse, slab_objects;
 	Off	page_flags, page_type;
 	long long	page_sizeof;
 	u64	store_user;	/* the SLAB_STORE_USER flag bit */
+	u64	kmalloc;	/* SLAB_KMALLOC's */
+	long long	track_sizeof;
 };
 
 extern Layout L;
 int	btflayout(char *path);
 void	btfprint(FILE*);
 
+/* ksym.c */
+typedef struct Ksym Ksym;
+struct Ksym {
+	u64	addr;
+	char	type;
+	char	*name;		/* with " [module]" for a module's */
+};
+enum { Maxfunc = 1<<20 };	/* no kernel function is a megabyte: a pc further on is in no symbol */
+int	ksymload(char*);
+u64	ksym(char*);
+char	*ksymname(u64 pc, char *buf, int n);
+
+/* slab.c */
+typedef struct Cache Cache;
+typedef struct Walk Walk;
+struct Cache {
+	u64	addr;
+	char	name[64];
+	u64	flags;
+	long long	size, objsize, offset, inuse, redpad, infoend;
+	int	hardened, track, origsize;
+	u64	random;
+	u64	*node;		/* kmem_cache_node, per node */
+	int	ncpu;
+	u64	*cpufree;	/* kmem_cache_cpu.freelist, per CPU */
+	u64	*cpuslab;
+	long long	count;	/* objects in use, when not tracked */
+};
+struct Walk {
+	char	*btf;
+	int	bycache;	/* -C: a site's line names its cache */
+	u64	pob, vmemmap, vmalloc, slabcaches;
+	long long	pagesize;
+	int	pgslab;		/* PG_slab's bit in page.flags, or -1 */
+	u64	pgtype;		/* else page_type's top byte for a slab */
+	int	nnode, ncpu;
+	u64	*pcpuoff;
+	long long	tracksize;
+	long long	nodeat, nodestride;	/* where node i's kmem_cache_node pointer is in kmem_cache */
+	Cache	*cache;
+	int	ncache;
+	uchar	*cbuf;
+	long	skipped;
+};
+enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
+int	slabwalk(Core*, char *info, char *kallsyms, char *btf, int bycache, Ktab*);
+
 /* kcore.c */
-int	kcorelook(char *path, FILE *why);
+Core	*kcoreopen(char *path, char **info, FILE *why);
+int	vmcorenum(char *info, char *key, long long *v);

@@ -22,7 +22,7 @@ static Src srcs[] = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kmem [-l] [kernel]\n");
+	fprintf(stderr, "usage: kmem [-Cl] [kernel]\n");
 	exit(Usage);
 }
 
@@ -38,21 +38,42 @@ procpath(char *file)
 	return buf;
 }
 
-/* why kcore gives no counts yet, said once */
-static void
-kcorewhy(void)
+static char*
+btfpath(void)
 {
-	char *path;
+	char *btf;
+
+	btf = getenv("KMEM_BTF");
+	return btf != NULL && *btf != 0 ? btf : "/sys/kernel/btf/vmlinux";
+}
+
+/* the slab walk through kcore into s; -1, said, if it cannot be had */
+static int
+kcore(Ktab *s, int bycache)
+{
+	char *path, *info;
+	Core *c;
+	int r;
 
 	path = estrdup(procpath("kcore"));
+	r = -1;
 	if(access(path, F_OK) != 0)
 		fprintf(stderr, "kmem: %s: %s: this kernel was built without CONFIG_PROC_KCORE\n",
 			path, strerror(errno));
-	else if(kcorelook(path, stderr) < 0)
+	else if((c = kcoreopen(path, &info, stderr)) == NULL)
 		fprintf(stderr, "kmem: %s\n", errstr());
-	else
-		fprintf(stderr, "kmem: %s: walking the slabs through it is not built yet\n", path);
+	else{
+		r = slabwalk(c, info, procpath("kallsyms"), btfpath(), bycache, s);
+		if(r < 0){
+			fprintf(stderr, "kmem: %s: %s\n", path, errstr());
+			sitefree(s);
+		}else
+			fprintf(stderr, "kmem: from %s: the slab caches\n", path);
+		free(info);
+		coreclose(c);
+	}
 	free(path);
+	return r;
 }
 
 /* the first source that can be read, into s; its index, or -1 */
@@ -90,9 +111,7 @@ layout(void)
 {
 	char *btf;
 
-	btf = getenv("KMEM_BTF");
-	if(btf == NULL || *btf == 0)
-		btf = "/sys/kernel/btf/vmlinux";
+	btf = btfpath();
 	if(btflayout(btf) < 0){
 		fprintf(stderr, "kmem: %s\n", errstr());
 		return Err;
@@ -109,18 +128,29 @@ int
 main(int argc, char **argv)
 {
 	Ktab s;
+	int c, bycache;
 
-	if(argc == 2 && strcmp(argv[1], "-l") == 0)
-		return layout();
-	if(argc > 2 || (argc == 2 && argv[1][0] == '-'))
+	bycache = 0;
+	while((c = getopt(argc, argv, "Cl")) != -1)
+		switch(c){
+		case 'C':
+			bycache = 1;
+			break;
+		case 'l':
+			return layout();
+		default:
+			usage();
+		}
+	argc -= optind;
+	argv += optind;
+	if(argc > 1)
 		usage();
-	if(argc == 2 && access(argv[1], R_OK) != 0){
-		fprintf(stderr, "kmem: %s: %s\n", argv[1], strerror(errno));
+	if(argc == 1 && access(argv[0], R_OK) != 0){
+		fprintf(stderr, "kmem: %s: %s\n", argv[0], strerror(errno));
 		return Err;
 	}
-	kcorewhy();
 	s = (Ktab){0};
-	if(readsrc(&s) < 0){
+	if(kcore(&s, bycache) < 0 && readsrc(&s) < 0){
 		fprintf(stderr, "kmem: no source could be read: run as root, on a kernel with "
 			"/proc/kcore, /proc/allocinfo or /proc/slabinfo\n");
 		return Err;

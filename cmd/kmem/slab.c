@@ -1,0 +1,400 @@
+/*
+ * The slab walk through /proc/kcore.  Caches that keep a track of
+ * each object's allocation (SLAB_STORE_USER, slub_debug=U) are walked
+ * as the kernel's alloc_traces does: every node's partial and full
+ * lists, less each slab's freelist, a line per call site.  The others
+ * keep no full list, so their slabs are found by walking the struct
+ * pages, less the freelists, every CPU's included, a line per cache.
+ * The kernel runs on while it is read: every list and freelist is
+ * bounded, every pointer checked, and what changed is skipped, said.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../lib/heapwalk/heapwalk.h"
+#include "dat.h"
+
+enum {
+	Maxcaches = 1<<14,	/* a kernel has a few hundred */
+	Maxslabs = 1<<22,	/* on one list: 16 GB of 4 KB slabs */
+	Maxobjs = 1<<15,	/* slab.objects is 15 bits */
+	Maxnodes = 1<<10,
+	Maxcpus = 1<<13,
+	Pagechunk = 4096,	/* struct pages read at once: 256 KB */
+	Cachebuf = 16384,	/* kmem_cache up to its node array's first Maxnodes */
+};
+
+static Core *kc;
+static Walk W;
+
+static int
+rd(u64 a, void *b, long n)
+{
+	return coreread(kc, a, b, n) == n ? 0 : -1;
+}
+
+static u64
+rd64(u64 a, int *ok)
+{
+	u64 v;
+
+	if(rd(a, &v, sizeof v) < 0){
+		*ok = 0;
+		return 0;
+	}
+	return v;
+}
+
+/* a field of a struct read into b (n bytes) */
+static u64
+fld(uchar *b, long n, Off o)
+{
+	u64 v;
+	long at;
+	int sz;
+
+	if(o.bit == Absent)
+		return 0;
+	at = o.bit/8;
+	sz = o.width ? 8 : o.size;
+	if(sz > 8 || at + sz > n)
+		return 0;
+	v = 0;
+	memmove(&v, b+at, o.width && at + 8 > n ? n-at : sz);
+	if(o.width)
+		return (v >> (o.bit%8)) & ((1ULL << o.width) - 1);
+	return sz == 8 ? v : v & ((1ULL << 8*sz) - 1);
+}
+
+static void
+changed(char *what, u64 a)
+{
+	W.skipped++;
+	if(W.skipped <= Maxsaid)
+		fprintf(stderr, "kmem: %s at %#llx changed while read: skipped\n", what, (unsigned long long)a);
+}
+
+/* the page's memory: where its objects are */
+static u64
+slabaddr(u64 slab)
+{
+	return W.pob + (slab - W.vmemmap) / L.page_sizeof * W.pagesize;
+}
+
+/* mark the free objects on the freelist from p; -1 if it left the slab */
+static int
+freelist(Cache *c, u64 base, int nobj, u64 p, uchar *free)
+{
+	u64 i, v;
+	int n, ok;
+
+	ok = 1;
+	for(n = 0; p != 0; n++){
+		if(n > nobj || p < base + c->redpad || (p - base - c->redpad) % c->size != 0)
+			return -1;
+		i = (p - base - c->redpad) / c->size;
+		if(i >= (u64)nobj || free[i])
+			return -1;
+		free[i] = 1;
+		v = rd64(p + c->offset, &ok);
+		if(!ok)
+			return -1;
+		p = c->hardened ? v ^ c->random ^ __builtin_bswap64(p + c->offset) : v;
+	}
+	return 0;
+}
+
+/* the allocated objects of one slab, by site or under the cache */
+static void
+slabcount(Cache *c, u64 slab, Ktab *t)
+{
+	uchar b[256], free[Maxobjs];
+	u64 base, obj, cfree;
+	int i, n, nobj;
+	long long bytes;
+	struct { u64 addr; u32 handle; } tr;
+	u32 orig;
+	char name[Maxline];
+
+	if(rd(slab, b, L.page_sizeof) < 0 || fld(b, sizeof b, L.slab_cache) != c->addr){
+		changed("slab", slab);
+		return;
+	}
+	nobj = fld(b, sizeof b, L.slab_objects);
+	base = slabaddr(slab);
+	memset(free, 0, nobj);
+	if(nobj == 0 || freelist(c, base, nobj, fld(b, sizeof b, L.slab_freelist), free) < 0){
+		changed("slab", slab);
+		return;
+	}
+	for(i = 0; i < c->ncpu; i++)
+		if(c->cpuslab[i] == slab && (cfree = c->cpufree[i]) != 0 && freelist(c, base, nobj, cfree, free) < 0){
+			changed("per-CPU freelist of slab", slab);
+			return;
+		}
+	for(i = 0; i < nobj; i++){
+		if(free[i])
+			continue;
+		if(!c->track){
+			c->count++;
+			continue;
+		}
+		obj = base + c->redpad + (u64)i*c->size;
+		if(rd(obj + c->infoend, &tr, sizeof tr) < 0){
+			changed("object", obj);
+			continue;
+		}
+		bytes = c->objsize;
+		if(c->origsize && rd(obj + c->infoend + 2*W.tracksize, &orig, sizeof orig) == 0 && orig <= c->objsize)
+			bytes = orig;
+		if(W.bycache){
+			n = snprintf(name, sizeof name, "%s ", c->name);
+			ksymname(tr.addr, name+n, sizeof name - n);
+		}else
+			ksymname(tr.addr, name, sizeof name);
+		siteadd(t, name, 1, bytes);
+	}
+}
+
+/* a list of slabs from the list head at h */
+static void
+slablist(Cache *c, u64 h, Ktab *t)
+{
+	u64 p;
+	long n;
+	int ok;
+
+	ok = 1;
+	p = rd64(h, &ok);
+	for(n = 0; ok && p != h && n < Maxslabs; n++){
+		slabcount(c, p - L.slab_list.bit/8, t);
+		p = rd64(p, &ok);
+	}
+	if(!ok || n == Maxslabs)
+		changed("slab list", h);
+}
+
+static int
+cacheread(Cache *c, u64 a)
+{
+	uchar *b;
+	long n;
+	int ok, i;
+	u64 name, pcpu;
+
+	b = W.cbuf;
+	n = W.nodeat + W.nodestride*W.nnode;
+	if(n > Cachebuf || rd(a, b, n) < 0)
+		return -1;
+	memset(c, 0, sizeof *c);
+	c->addr = a;
+	c->flags = fld(b, n, L.cache_flags);
+	c->size = fld(b, n, L.cache_size);
+	c->objsize = fld(b, n, L.cache_object_size);
+	c->offset = fld(b, n, L.cache_offset);
+	c->inuse = fld(b, n, L.cache_inuse);
+	c->redpad = fld(b, n, L.cache_red_left_pad);
+	c->hardened = L.cache_random.bit != Absent;
+	c->random = fld(b, n, L.cache_random);
+	c->infoend = c->offset >= c->inuse ? c->inuse + 8 : c->inuse;
+	c->track = (c->flags & L.store_user) != 0;
+	c->origsize = c->track && (c->flags & L.kmalloc) != 0 && L.kmalloc != 0;
+	if(c->size == 0 || c->size > (1<<24) || c->objsize > c->size)
+		return -1;
+	ok = 1;
+	name = fld(b, n, L.cache_name);
+	memset(c->name, 0, sizeof c->name);
+	if(rd(name, c->name, sizeof c->name - 1) < 0)
+		for(i = 0; i < (int)sizeof c->name - 1 && rd(name+i, c->name+i, 1) == 0; i++)
+			;
+	c->node = emalloc(W.nnode * sizeof c->node[0]);
+	for(i = 0; i < W.nnode; i++)
+		memmove(&c->node[i], b + W.nodeat + W.nodestride*i, sizeof c->node[i]);
+	c->ncpu = 0;
+	if(L.cache_cpu_slab.bit != Absent && !c->track){
+		pcpu = fld(b, n, L.cache_cpu_slab);
+		c->cpufree = emalloc(W.ncpu * sizeof c->cpufree[0]);
+		c->cpuslab = emalloc(W.ncpu * sizeof c->cpuslab[0]);
+		for(i = 0; i < W.ncpu && ok; i++){
+			c->cpufree[i] = rd64(pcpu + W.pcpuoff[i] + L.cpu_freelist.bit/8, &ok);
+			c->cpuslab[i] = rd64(pcpu + W.pcpuoff[i] + L.cpu_slab.bit/8, &ok);
+		}
+		c->ncpu = ok ? W.ncpu : 0;
+	}
+	return 0;
+}
+
+static int
+byaddr(const void *a, const void *b)
+{
+	const Cache *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static Cache*
+cacheat(u64 a)
+{
+	Cache k;
+
+	k.addr = a;
+	return bsearch(&k, W.cache, W.ncache, sizeof k, byaddr);
+}
+
+/* every cache on slab_caches */
+static int
+caches(void)
+{
+	u64 h, p;
+	int ok;
+
+	ok = 1;
+	h = W.slabcaches;
+	p = rd64(h, &ok);
+	W.cache = emalloc(Maxcaches * sizeof W.cache[0]);
+	for(W.ncache = 0; ok && p != h && W.ncache < Maxcaches; ){
+		if(cacheread(&W.cache[W.ncache], p - L.cache_list.bit/8) < 0)
+			changed("kmem_cache", p - L.cache_list.bit/8);
+		else
+			W.ncache++;
+		p = rd64(p, &ok);
+	}
+	if(!ok || W.ncache == 0){
+		werrstr("slab_caches at %#llx: the list of caches cannot be read", (unsigned long long)h);
+		return -1;
+	}
+	qsort(W.cache, W.ncache, sizeof W.cache[0], byaddr);
+	return 0;
+}
+
+static int
+isslab(uchar *pg)
+{
+	if(W.pgslab >= 0)
+		return (fld(pg, L.page_sizeof, L.page_flags) >> W.pgslab) & 1;
+	return (fld(pg, L.page_sizeof, L.page_type) >> 24) == W.pgtype;
+}
+
+/* the slabs of caches without tracks, found among the struct pages of RAM */
+static void
+pagewalk(Ktab *t)
+{
+	Cseg *seg;
+	int i, nseg;
+	u64 pfn, end, k, n, pg;
+	uchar *buf;
+	Cache *c;
+
+	buf = emalloc(Pagechunk * L.page_sizeof);
+	seg = coresegments(kc, &nseg);
+	for(i = 0; i < nseg; i++){
+		if(seg[i].vaddr < W.pob || seg[i].vaddr >= W.vmalloc)
+			continue;
+		pfn = (seg[i].vaddr - W.pob) / W.pagesize;
+		end = (seg[i].vaddr + seg[i].memsz - W.pob) / W.pagesize;
+		for(; pfn < end; pfn += n){
+			n = end - pfn < Pagechunk ? end - pfn : Pagechunk;
+			pg = W.vmemmap + pfn * L.page_sizeof;
+			if(rd(pg, buf, n * L.page_sizeof) < 0){
+				changed("struct pages", pg);
+				continue;
+			}
+			for(k = 0; k < n; k++){
+				if(!isslab(buf + k*L.page_sizeof))
+					continue;
+				c = cacheat(fld(buf + k*L.page_sizeof, L.page_sizeof, L.slab_cache));
+				if(c != NULL && !c->track)
+					slabcount(c, pg + k*L.page_sizeof, t);
+			}
+		}
+	}
+	free(buf);
+}
+
+static int
+setup(char *info, char *kallsyms)
+{
+	int ok, i;
+	u64 a;
+	u32 v;
+	long long num;
+
+	if(ksymload(kallsyms) < 0 || btflayout(W.btf) < 0)
+		return -1;
+	W.pagesize = vmcorenum(info, "PAGESIZE", &num) == 0 ? num : 4096;
+	W.pgslab = vmcorenum(info, "NUMBER(PG_slab)", &num) == 0 ? num : -1;
+	if(W.pgslab < 0 && vmcorenum(info, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", &num) == 0)
+		W.pgtype = ((u64)num >> 24) & 0xff;
+	else if(W.pgslab < 0){
+		werrstr("VMCOREINFO has neither PG_slab nor PAGE_SLAB_MAPCOUNT_VALUE: slab pages cannot be told");
+		return -1;
+	}
+	if(L.slab_objects.bit == Absent || L.page_sizeof <= 0 || (L.cache_node.bit == Absent && L.pernode_sizeof <= 0)){
+		werrstr("this kernel's struct slab has no objects count");
+		return -1;
+	}
+	ok = 1;
+	W.slabcaches = ksym("slab_caches");
+	W.pob = rd64(ksym("page_offset_base"), &ok);
+	W.vmemmap = rd64(ksym("vmemmap_base"), &ok);
+	W.vmalloc = rd64(ksym("vmalloc_base"), &ok);
+	W.nnode = 1;
+	if((a = ksym("nr_node_ids")) != 0 && rd(a, &v, 4) == 0)
+		W.nnode = v;
+	W.ncpu = 0;
+	if((a = ksym("nr_cpu_ids")) != 0 && rd(a, &v, 4) == 0)
+		W.ncpu = v;
+	if(!ok || W.slabcaches == 0 || W.nnode < 1 || W.nnode > Maxnodes || W.ncpu < 1 || W.ncpu > Maxcpus){
+		werrstr("kallsyms and kcore give no slab_caches, page_offset_base, vmemmap_base, vmalloc_base, nr_cpu_ids and nr_node_ids");
+		return -1;
+	}
+	W.pcpuoff = emalloc(W.ncpu * sizeof W.pcpuoff[0]);
+	a = ksym("__per_cpu_offset");
+	for(i = 0; i < W.ncpu; i++)
+		W.pcpuoff[i] = rd64(a + 8*i, &ok);
+	W.tracksize = L.track_sizeof > 0 ? L.track_sizeof : 32;
+	/* kmem_cache.node[i], or per_node[i].node */
+	W.nodeat = L.cache_node.bit != Absent ? L.cache_node.bit/8 : L.cache_per_node.bit/8 + L.pernode_node.bit/8;
+	W.nodestride = L.cache_node.bit != Absent ? 8 : L.pernode_sizeof;
+	W.cbuf = emalloc(Cachebuf);
+	return ok ? 0 : -1;
+}
+
+/* the allocations of the kernel behind kc into t; -1 if it cannot be walked */
+int
+slabwalk(Core *c, char *info, char *kallsyms, char *btf, int bycache, Ktab *t)
+{
+	int i, j, untracked;
+	Cache *k;
+
+	kc = c;
+	W.btf = btf;
+	W.bycache = bycache;
+	if(setup(info, kallsyms) < 0 || caches() < 0)
+		return -1;
+	untracked = 0;
+	for(i = 0; i < W.ncache; i++){
+		k = &W.cache[i];
+		if(!k->track){
+			untracked++;
+			continue;
+		}
+		for(j = 0; j < W.nnode; j++)
+			if(k->node[j] != 0){
+				slablist(k, k->node[j] + L.node_partial.bit/8, t);
+				if(L.node_full.bit != Absent)
+					slablist(k, k->node[j] + L.node_full.bit/8, t);
+			}
+	}
+	if(untracked > 0)
+		pagewalk(t);
+	for(i = 0; i < W.ncache; i++)
+		if(!W.cache[i].track && W.cache[i].count > 0)
+			siteadd(t, W.cache[i].name, W.cache[i].count, W.cache[i].count * W.cache[i].objsize);
+	if(untracked > 0)
+		fprintf(stderr, "kmem: %d of %d caches keep no allocation sites, so are counted as wholes: "
+			"boot with slub_debug=U for lines per site\n", untracked, W.ncache);
+	if(W.skipped > 0)
+		fprintf(stderr, "kmem: %ld things changed while read and were skipped\n", W.skipped);
+	return 0;
+}
