@@ -19,6 +19,7 @@ Layout L;
 
 static Field fields[] = {
 	{"kmem_cache", "cpu_slab", &L.cache_cpu_slab, Optional},	/* gone where per-CPU sheaves replaced it */
+	{"kmem_cache", "cpu_sheaves", &L.cache_cpu_sheaves, Optional},	/* 6.18 and later */
 	{"kmem_cache", "flags", &L.cache_flags, Needed},
 	{"kmem_cache", "size", &L.cache_size, Needed},
 	{"kmem_cache", "object_size", &L.cache_object_size, Needed},

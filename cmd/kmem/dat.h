@@ -64,7 +64,7 @@ struct Field {
 struct Layout {
 	Off	cache_cpu_slab, cache_flags, cache_size, cache_object_size, cache_offset;
 	Off	cache_inuse, cache_red_left_pad, cache_name, cache_list, cache_random, cache_node;
-	Off	cache_per_node, pernode_node;
+	Off	cache_per_node, pernode_node, cache_cpu_sheaves;
 	long long	pernode_sizeof;
 	Off	node_partial, node_full, cpu_freelist, cpu_slab;
 	Off	slab_list, slab_cache, slab_freelist, slab_counters, slab_inuse, slab_objects;
@@ -110,6 +110,7 @@ struct Cache {
 struct Walk {
 	char	*btf;
 	int	bycache;	/* -C: a site's line names its cache */
+	int	pagesonly;	/* KMEM_WALK=pages */
 	u64	pob, vmemmap, vmalloc, slabcaches;
 	long long	pagesize;
 	int	pgslab;		/* PG_slab's bit in page.flags, or -1 */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/resource.h>
 #include "../../lib/heapwalk/heapwalk.h"
 #include "dat.h"
 
@@ -124,12 +126,29 @@ layout(void)
 	return Ok;
 }
 
+/* KMEM_STATS: how long kmem took and its most memory, for the tests' notes */
+static void
+stats(struct timespec *t0)
+{
+	struct timespec t1;
+	struct rusage ru;
+
+	if(getenv("KMEM_STATS") == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "kmem: %.0f ms, %ld KB most resident\n",
+		(t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6, ru.ru_maxrss);
+}
+
 int
 main(int argc, char **argv)
 {
+	struct timespec t0;
 	Ktab s;
 	int c, bycache;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bycache = 0;
 	while((c = getopt(argc, argv, "Cl")) != -1)
 		switch(c){
@@ -161,5 +180,6 @@ main(int argc, char **argv)
 		return Err;
 	}
 	sitefree(&s);
+	stats(&t0);
 	return Ok;
 }

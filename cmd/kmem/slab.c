@@ -197,7 +197,7 @@ cacheread(Cache *c, u64 a)
 	c->hardened = L.cache_random.bit != Absent;
 	c->random = fld(b, n, L.cache_random);
 	c->infoend = c->offset >= c->inuse ? c->inuse + 8 : c->inuse;
-	c->track = (c->flags & L.store_user) != 0;
+	c->track = (c->flags & L.store_user) != 0 && !W.pagesonly;
 	c->origsize = c->track && (c->flags & L.kmalloc) != 0 && L.kmalloc != 0;
 	if(c->size == 0 || c->size > (1<<24) || c->objsize > c->size)
 		return -1;
@@ -370,6 +370,8 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, int bycache, Ktab *t)
 	kc = c;
 	W.btf = btf;
 	W.bycache = bycache;
+	/* KMEM_WALK=pages: every cache by the page walk, for the tests to hold it to sysfs */
+	W.pagesonly = getenv("KMEM_WALK") != NULL && strcmp(getenv("KMEM_WALK"), "pages") == 0;
 	if(setup(info, kallsyms) < 0 || caches() < 0)
 		return -1;
 	untracked = 0;
@@ -394,6 +396,9 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, int bycache, Ktab *t)
 	if(untracked > 0)
 		fprintf(stderr, "kmem: %d of %d caches keep no allocation sites, so are counted as wholes: "
 			"boot with slub_debug=U for lines per site\n", untracked, W.ncache);
+	if(L.cache_cpu_sheaves.bit != Absent)
+		fprintf(stderr, "kmem: this kernel keeps freed objects in per-CPU sheaves; kmem does not "
+			"read them yet, so counts them as in use\n");
 	if(W.skipped > 0)
 		fprintf(stderr, "kmem: %ld things changed while read and were skipped\n", W.skipped);
 	return 0;

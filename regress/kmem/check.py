@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# regress/kmem/check.py OUT MODE: a guest's output (regress/kmem/guest.sh)
+# checked.  MODE U (slub_debug=U): kmem -C's count per cache and site
+# must be alloc_traces', summed over stacks.  MODE plain: kmem's count
+# per cache must be sysfs's objects, less at most what the CPUs hold
+# (cpu_slabs times objs_per_slab: sysfs counts a CPU's slabs as in use,
+# kmem does not).  Both: the objects that changed between the two
+# reads may differ, Churn per line and Total in all; under the load,
+# which runs through both reads, LoadChurn and LoadTotal.
+import re, sys
+Churn, Total = 200, 600
+LoadChurn, LoadTotal = 1000, 3000
+
+sec, cur = {}, None
+for line in open(sys.argv[1], errors='replace'):
+    line = line.rstrip('\n')
+    if line.startswith('== '):
+        w = line[3:].split(' ', 1)
+        cur = w[0]
+        sec[cur] = [w[1]] if len(w) > 1 else []
+    elif cur:
+        sec[cur].append(line)
+mode = sys.argv[2]
+bad = []
+if sec.get('status') != ['0'] or sec.get('loadstatus') != ['0']:
+    bad.append('kmem exit status %s, under load %s' % (sec.get('status'), sec.get('loadstatus')))
+
+def kmemcounts(lines):
+    c = {}
+    for l in lines:
+        m = re.match(r'^ *(\d+) +(\d+) (\S+)(?: (.*))?$', l)
+        if not m:
+            bad.append('bad kmem line: ' + l)
+            continue
+        k = (m.group(3), m.group(4) or '')
+        c[k] = c.get(k, 0) + int(m.group(1))
+    return c
+
+def heads(lines):
+    # head's "==> FILE <==" then its lines: FILE's lines
+    r, cur = {}, None
+    for l in lines:
+        m = re.match(r'^==> (.*) <==$', l)
+        if m:
+            cur = m.group(1)
+            r[cur] = []
+        elif cur is not None and l:
+            r[cur].append(l)
+    return r
+
+def traces(lines):
+    t = {}
+    for f, ls in heads(lines).items():
+        cache = f.split('/')[-2]
+        for l in ls:
+            m = re.match(r'^ +(\d+) (\S+?)(/0x[0-9a-f]+)?( \[\S+\])?( |$)', l)
+            if m:
+                site = m.group(2) + (m.group(4) or '')
+                t[(cache, site)] = t.get((cache, site), 0) + int(m.group(1))
+    return t
+
+def objects(lines):
+    h, o = heads(lines), {}
+    for f, ls in h.items():
+        w = f.split('/')
+        if w[-1] != 'objects' or w[-2].startswith(':'):
+            continue
+        d = '/'.join(w[:-1])
+        try:
+            n = int(ls[0].split()[0])
+            held = int(h[d + '/objs_per_slab'][0]) * int(h[d + '/cpu_slabs'][0].split()[0])
+        except (KeyError, IndexError, ValueError):
+            continue
+        o[w[-2]] = (n, held)
+    return o
+
+def compare(k, sfx, churn, total):
+    diff = 0
+    if mode == 'U':
+        t = traces(sec.get('traces' + sfx, []))
+        if not t:
+            bad.append('no alloc_traces')
+        for key in set(t) | set(k):
+            d = abs(t.get(key, 0) - k.get(key, 0))
+            diff += d
+            if d > churn:
+                bad.append('%s%s %s: kmem %d, alloc_traces %d' % (sfx and 'under load, ', key[0], key[1], k.get(key, 0), t.get(key, 0)))
+    else:
+        o = objects(sec.get('objects' + sfx, []))
+        if not o:
+            bad.append('no sysfs objects')
+        for (cache, site), n in k.items():
+            if site:
+                bad.append('%s: a site (%s) without slub_debug' % (cache, site))
+            if cache not in o:
+                bad.append('%s: not in /sys/kernel/slab' % cache)
+                continue
+            want, held = o[cache]
+            d = max(0, n - want, want - held - n)
+            diff += d
+            if d > churn:
+                bad.append('%s%s: kmem %d, sysfs objects %d, of which the CPUs may hold %d' % (sfx and 'under load, ', cache, n, want, held))
+        # an alias is a link to its cache's directory: a cache is seen if any of its names is
+        target = {}
+        for l in sec.get('links', []):
+            m = re.search(r' (\S+) -> (\S+)$', l)
+            if m:
+                target[m.group(1)] = m.group(2)
+        seen = set(target.get(c, c) for c, _ in k)
+        for cache, (n, held) in o.items():
+            if target.get(cache, cache) not in seen and n > held + churn:
+                bad.append('%s: %d objects in sysfs, none in kmem' % (cache, n))
+    if diff > total:
+        bad.append('%s%d objects differ in all, more than %d' % (sfx and 'under load, ', diff, total))
+    return diff
+
+quiet = compare(kmemcounts(sec.get('kmem', [])), '', Churn, Total)
+loaded = compare(kmemcounts(sec.get('load', [])), '2', LoadChurn, LoadTotal)
+for e in sec.get('err', []) + sec.get('loaderr', []):
+    m = re.search(r'kmem: (\d+) ms, (\d+) KB', e)
+    if m:
+        print('time %s ms, %s KB' % (m.group(1), m.group(2)))
+print('differ %d quiet, %d under load' % (quiet, loaded))
+for b in bad[:30]:
+    print('BAD ' + b)
+sys.exit(1 if bad else 0)

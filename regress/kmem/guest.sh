@@ -1,0 +1,49 @@
+# regress/kmem/guest.sh: the script regress/kmem/tests runs in each
+# guest.  Looking at a sysfs or debugfs file makes the kernel allocate
+# its inode and dentry, and each command forks, so every file is read
+# once first, and the kernel's counts are read by one head each.  Then
+# kmem -C, and at once the kernel's own counts: alloc_traces of every
+# tracked cache and sysfs's objects of every cache (aliases too, by
+# name).  Then the same under a load of file creation, pipes and forks.
+# Sections start with "== ".
+echo 0 >/proc/sys/kernel/kptr_restrict
+echo "== uname $(uname -r)"
+counts() {
+	echo "== objects$1"
+	head -n 1 /sys/kernel/slab/*/objects /sys/kernel/slab/*/objs_per_slab /sys/kernel/slab/*/cpu_slabs
+	echo "== traces$1"
+	head -n 1000000 /sys/kernel/debug/slab/*/alloc_traces 2>/dev/null
+}
+counts >/dev/null
+# the warm-up's open files are freed after an RCU grace period
+sleep 1
+echo "== links"
+ls -l /sys/kernel/slab
+KMEM_STATS=1 kmem-static -C >/k.out 2>/k.err
+echo "== status $?"
+counts
+echo "== kmem"
+cat /k.out
+echo "== err"
+cat /k.err
+load() {
+	i=0
+	while [ $i -lt 100000 ]; do
+		echo $i >/tmp/$1$i
+		cat /tmp/$1$i | cat >/dev/null
+		rm /tmp/$1$i
+		i=$((i+1))
+	done
+}
+load a & a=$!
+load b & b=$!
+sleep 1
+KMEM_STATS=1 kmem-static -C >/k.load 2>/k.lerr
+echo "== loadstatus $?"
+counts 2
+kill $a $b
+wait
+echo "== load"
+cat /k.load
+echo "== loaderr"
+cat /k.lerr
