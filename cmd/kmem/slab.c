@@ -22,6 +22,7 @@ enum {
 	Maxcpus = 1<<13,
 	Pagechunk = 4096,	/* struct pages read at once: 256 KB */
 	Cachebuf = 16384,	/* kmem_cache up to its node array's first Maxnodes */
+	Maxpage = 256,		/* struct page is 64 bytes; 4 times that is no kernel's */
 };
 
 static Core *kc;
@@ -108,7 +109,7 @@ freelist(Cache *c, u64 base, int nobj, u64 p, uchar *free)
 static void
 slabcount(Cache *c, u64 slab, Ktab *t)
 {
-	uchar b[256], free[Maxobjs];
+	uchar b[Maxpage], free[Maxobjs];
 	u64 base, obj, cfree;
 	int i, n, nobj;
 	long long bytes;
@@ -329,8 +330,9 @@ setup(char *info, char *kallsyms)
 		werrstr("VMCOREINFO has neither PG_slab nor PAGE_SLAB_MAPCOUNT_VALUE: slab pages cannot be told");
 		return -1;
 	}
-	if(L.slab_objects.bit == Absent || L.page_sizeof <= 0 || (L.cache_node.bit == Absent && L.pernode_sizeof <= 0)){
-		werrstr("this kernel's struct slab has no objects count");
+	if(L.slab_objects.bit == Absent || L.page_sizeof <= 0 || L.page_sizeof > Maxpage
+	|| (L.cache_node.bit == Absent && L.pernode_sizeof <= 0)){
+		werrstr("this kernel's struct slab has no objects count, or struct page is not 1 to %d bytes", Maxpage);
 		return -1;
 	}
 	ok = 1;
