@@ -31,7 +31,7 @@ enum {
 };
 
 /* site.c */
-int	siteadd(Ktab*, char *name, long long count, long long bytes);
+int	siteadd(Ktab*, char *cache, char *name, long long count, long long bytes);
 void	sitesort(Ktab*);
 int	siteprint(FILE*, Ktab*);
 void	sitefree(Ktab*);
@@ -94,6 +94,12 @@ char	*ksymname(u64 pc, char *buf, int n);
 /* slab.c */
 typedef struct Cache Cache;
 typedef struct Walk Walk;
+typedef struct Hit Hit;
+struct Hit {
+	u64	pc;		/* track.addr */
+	long	cache;		/* in Walk.cache */
+	long long	bytes;
+};
 struct Cache {
 	u64	addr;
 	char	name[64];
@@ -123,6 +129,8 @@ struct Walk {
 	int	ncache;
 	uchar	*cbuf;
 	long	skipped;
+	Hit	*hit;		/* the tracked objects in use */
+	long	nhit, maxhit;
 };
 enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
 int	slabwalk(Core*, char *info, char *kallsyms, char *btf, int bycache, Ktab*);

@@ -9,36 +9,30 @@
 #include "../../lib/heapwalk/heapwalk.h"
 #include "dat.h"
 
-/* the value of KEY=hex in a VMCOREINFO note's text, or -1 */
-static int
-vmcoreval(char *info, char *key, u64 *v)
+/* the text after KEY= on a line of a VMCOREINFO note's text, or NULL */
+static char*
+vmcorefield(char *info, char *key)
 {
 	char *p;
 	size_t n;
 
 	n = strlen(key);
 	for(p = info; p != NULL && *p != 0; p = strchr(p, '\n'), p = p ? p+1 : NULL)
-		if(strncmp(p, key, n) == 0 && p[n] == '='){
-			*v = strtoull(p+n+1, NULL, 16);
-			return 0;
-		}
-	return -1;
+		if(strncmp(p, key, n) == 0 && p[n] == '=')
+			return p+n+1;
+	return NULL;
 }
 
-/* the value of KEY=decimal, as VMCOREINFO's NUMBER()s are */
+/* KEY=decimal, as VMCOREINFO's NUMBER()s are; -1 if absent */
 int
 vmcorenum(char *info, char *key, long long *v)
 {
 	char *p;
-	size_t n;
 
-	n = strlen(key);
-	for(p = info; p != NULL && *p != 0; p = strchr(p, '\n'), p = p ? p+1 : NULL)
-		if(strncmp(p, key, n) == 0 && p[n] == '='){
-			*v = strtoll(p+n+1, NULL, 10);
-			return 0;
-		}
-	return -1;
+	if((p = vmcorefield(info, key)) == NULL)
+		return -1;
+	*v = strtoll(p, NULL, 10);
+	return 0;
 }
 
 /*
@@ -53,6 +47,7 @@ kcoreopen(char *path, char **info, FILE *why)
 	size_t len;
 	int nseg;
 	u64 off, word;
+	char *p;
 	Cseg *seg;
 
 	c = coreopen(path);
@@ -73,8 +68,9 @@ kcoreopen(char *path, char **info, FILE *why)
 		coreclose(c);
 		return NULL;
 	}
-	off = 0;
-	vmcoreval(*info, "KERNELOFFSET", &off);
+	/* KERNELOFFSET alone is in hex */
+	p = vmcorefield(*info, "KERNELOFFSET");
+	off = p != NULL ? strtoull(p, NULL, 16) : 0;
 	fprintf(why, "kmem: %s: a kernel's core, %d segments, kernel offset %#llx\n",
 		path, nseg, (unsigned long long)off);
 	return c;

@@ -8,10 +8,15 @@
 #include "../../lib/heapwalk/heapwalk.h"
 #include "dat.h"
 
+/*
+ * A row named by text from the kernel, escaped: cache (if not NULL) as
+ * one word, so that -C's lines keep their fields, then name to the end.
+ */
 int
-siteadd(Ktab *s, char *name, long long count, long long bytes)
+siteadd(Ktab *s, char *cache, char *name, long long count, long long bytes)
 {
 	char buf[Maxline];
+	int n;
 
 	if(s->n >= Maxsites){
 		werrstr("more than %d sites", Maxsites);
@@ -21,7 +26,12 @@ siteadd(Ktab *s, char *name, long long count, long long bytes)
 		s->max = s->max ? 2*s->max : 256;
 		s->v = erealloc(s->v, s->max * sizeof s->v[0]);
 	}
-	hwesc(name, Etext, buf, sizeof buf);
+	n = 0;
+	if(cache != NULL){
+		n = hwesc(cache, Eword, buf, sizeof buf - 1);
+		buf[n++] = ' ';
+	}
+	hwesc(name, Etext, buf+n, sizeof buf - n);
 	s->v[s->n++] = (Ksite){count, bytes, estrdup(buf)};
 	return 0;
 }

@@ -105,17 +105,59 @@ freelist(Cache *c, u64 base, int nobj, u64 p, uchar *free)
 	return 0;
 }
 
+/*
+ * An object allocated at pc, kept as a number: sites are named once
+ * each, when the walk is done, not once for every object.
+ */
+static void
+hit(Cache *c, u64 pc, long long bytes)
+{
+	if(W.nhit == W.maxhit){
+		W.maxhit = W.maxhit ? 2*W.maxhit : 4096;
+		W.hit = erealloc(W.hit, W.maxhit * sizeof W.hit[0]);
+	}
+	W.hit[W.nhit++] = (Hit){pc, c - W.cache, bytes};
+}
+
+static int
+bysite(const void *a, const void *b)
+{
+	const Hit *x = a, *y = b;
+
+	if(x->cache != y->cache)
+		return x->cache < y->cache ? -1 : 1;
+	return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+/* the hits, a row per cache and site */
+static void
+hits(Ktab *t)
+{
+	long i, j;
+	long long bytes;
+	char name[Maxline];
+
+	qsort(W.hit, W.nhit, sizeof W.hit[0], bysite);
+	for(i = 0; i < W.nhit; i = j){
+		bytes = 0;
+		for(j = i; j < W.nhit && bysite(&W.hit[i], &W.hit[j]) == 0; j++)
+			bytes += W.hit[j].bytes;
+		ksymname(W.hit[i].pc, name, sizeof name);
+		siteadd(t, W.bycache ? W.cache[W.hit[i].cache].name : NULL, name, j-i, bytes);
+	}
+	free(W.hit);
+}
+
 /* the allocated objects of one slab, by site or under the cache */
 static void
-slabcount(Cache *c, u64 slab, Ktab *t)
+slabcount(Cache *c, u64 slab)
 {
 	uchar b[Maxpage], free[Maxobjs];
 	u64 base, obj, cfree;
-	int i, n, nobj;
+	int i, nobj;
 	long long bytes;
 	struct { u64 addr; u32 handle; } tr;
 	u32 orig;
-	char name[Maxline];
 
 	if(rd(slab, b, L.page_sizeof) < 0 || fld(b, sizeof b, L.slab_cache) != c->addr){
 		changed("slab", slab);
@@ -148,18 +190,13 @@ slabcount(Cache *c, u64 slab, Ktab *t)
 		bytes = c->objsize;
 		if(c->origsize && rd(obj + c->infoend + 2*W.tracksize, &orig, sizeof orig) == 0 && orig <= c->objsize)
 			bytes = orig;
-		if(W.bycache){
-			n = snprintf(name, sizeof name, "%s ", c->name);
-			ksymname(tr.addr, name+n, sizeof name - n);
-		}else
-			ksymname(tr.addr, name, sizeof name);
-		siteadd(t, name, 1, bytes);
+		hit(c, tr.addr, bytes);
 	}
 }
 
 /* a list of slabs from the list head at h */
 static void
-slablist(Cache *c, u64 h, Ktab *t)
+slablist(Cache *c, u64 h)
 {
 	u64 p;
 	long n;
@@ -168,7 +205,7 @@ slablist(Cache *c, u64 h, Ktab *t)
 	ok = 1;
 	p = rd64(h, &ok);
 	for(n = 0; ok && p != h && n < Maxslabs; n++){
-		slabcount(c, p - L.slab_list.bit/8, t);
+		slabcount(c, p - L.slab_list.bit/8);
 		p = rd64(p, &ok);
 	}
 	if(!ok || n == Maxslabs)
@@ -278,7 +315,7 @@ isslab(uchar *pg)
 
 /* the slabs of caches without tracks, found among the struct pages of RAM */
 static void
-pagewalk(Ktab *t)
+pagewalk(void)
 {
 	Cseg *seg;
 	int i, nseg;
@@ -305,7 +342,7 @@ pagewalk(Ktab *t)
 					continue;
 				c = cacheat(fld(buf + k*L.page_sizeof, L.page_sizeof, L.slab_cache));
 				if(c != NULL && !c->track)
-					slabcount(c, pg + k*L.page_sizeof, t);
+					slabcount(c, pg + k*L.page_sizeof);
 			}
 		}
 	}
@@ -385,16 +422,17 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, int bycache, Ktab *t)
 		}
 		for(j = 0; j < W.nnode; j++)
 			if(k->node[j] != 0){
-				slablist(k, k->node[j] + L.node_partial.bit/8, t);
+				slablist(k, k->node[j] + L.node_partial.bit/8);
 				if(L.node_full.bit != Absent)
-					slablist(k, k->node[j] + L.node_full.bit/8, t);
+					slablist(k, k->node[j] + L.node_full.bit/8);
 			}
 	}
 	if(untracked > 0)
-		pagewalk(t);
+		pagewalk();
+	hits(t);
 	for(i = 0; i < W.ncache; i++)
 		if(!W.cache[i].track && W.cache[i].count > 0)
-			siteadd(t, W.cache[i].name, W.cache[i].count, W.cache[i].count * W.cache[i].objsize);
+			siteadd(t, NULL, W.cache[i].name, W.cache[i].count, W.cache[i].count * W.cache[i].objsize);
 	if(untracked > 0)
 		fprintf(stderr, "kmem: %d of %d caches keep no allocation sites, so are counted as wholes: "
 			"boot with slub_debug=U for lines per site\n", untracked, W.ncache);
