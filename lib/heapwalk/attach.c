@@ -413,6 +413,15 @@ openmem(Target *t)
 	return 0;
 }
 
+static void
+closemem(Target *t)
+{
+	close(t->memfd);
+	t->memfd = -1;
+	free(t->exe);
+	t->exe = NULL;
+}
+
 static Target*
 newtarget(int *pids, int npid)
 {
@@ -486,6 +495,9 @@ openlive(Target *t)
 		/* the kernel asks what ptrace would: say why it would refuse */
 		if(r < 0 && (errno == EACCES || errno == EPERM || errno == ESRCH))
 			hwwhynot(t->pids[0], t->tid);
+		/* the thread looked through can vanish in another's exec */
+		if(r == 0 && (r = hwreadmaps(t)) < 0)
+			closemem(t);
 	}
 	return r;
 }
@@ -498,10 +510,6 @@ hwopen(int *pids, int npid)
 
 	t = newtarget(pids, npid);
 	if(openlive(t) < 0){
-		hwclose(t);
-		return NULL;
-	}
-	if(hwreadmaps(t) < 0){
 		hwclose(t);
 		return NULL;
 	}
