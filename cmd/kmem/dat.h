@@ -113,9 +113,16 @@ struct Cache {
 	u64	*cpuslab;
 	long long	count;	/* objects in use, when not tracked */
 };
+/* what the command line asks of the walk */
+typedef struct Kopt Kopt;
+struct Kopt {
+	int	bycache;	/* -C: a site's line names its cache */
+	int	stacks;	/* -s: each site's stacks from the stack depot */
+	char	*kernel;	/* a vmlinux to name sites from, or NULL for kallsyms */
+};
 struct Walk {
 	char	*btf;
-	int	bycache;	/* -C: a site's line names its cache */
+	Kopt	opt;
 	int	pagesonly;	/* KMEM_WALK=pages */
 	u64	pob, vmemmap, vmalloc, slabcaches;
 	long long	pagesize;
@@ -133,7 +140,7 @@ struct Walk {
 	long	nhit, maxhit;
 };
 enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
-int	slabwalk(Core*, char *info, char *kallsyms, char *btf, int bycache, Ktab*);
+int	slabwalk(Core*, char *info, char *kallsyms, char *btf, Kopt*, Ktab*);
 
 /* kcore.c */
 Core	*kcoreopen(char *path, char **info, FILE *why);

@@ -51,7 +51,7 @@ btfpath(void)
 
 /* the slab walk through kcore into s; -1, said, if it cannot be had */
 static int
-kcore(Ktab *s, int bycache)
+kcore(Ktab *s, Kopt *opt)
 {
 	char *path, *info;
 	Core *c;
@@ -65,7 +65,7 @@ kcore(Ktab *s, int bycache)
 	else if((c = kcoreopen(path, &info, stderr)) == NULL)
 		fprintf(stderr, "kmem: %s\n", errstr());
 	else{
-		r = slabwalk(c, info, procpath("kallsyms"), btfpath(), bycache, s);
+		r = slabwalk(c, info, procpath("kallsyms"), btfpath(), opt, s);
 		if(r < 0){
 			fprintf(stderr, "kmem: %s: %s\n", path, errstr());
 			sitefree(s);
@@ -146,14 +146,15 @@ main(int argc, char **argv)
 {
 	struct timespec t0;
 	Ktab s;
-	int c, bycache;
+	int c;
+	Kopt opt;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	bycache = 0;
+	opt = (Kopt){0};
 	while((c = getopt(argc, argv, "Cl")) != -1)
 		switch(c){
 		case 'C':
-			bycache = 1;
+			opt.bycache = 1;
 			break;
 		case 'l':
 			return layout();
@@ -168,8 +169,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "kmem: %s: %s\n", argv[0], strerror(errno));
 		return Err;
 	}
+	if(argc == 1)
+		opt.kernel = argv[0];
 	s = (Ktab){0};
-	if(kcore(&s, bycache) < 0 && readsrc(&s) < 0){
+	if(kcore(&s, &opt) < 0 && readsrc(&s) < 0){
 		fprintf(stderr, "kmem: no source could be read: run as root, on a kernel with "
 			"/proc/kcore, /proc/allocinfo or /proc/slabinfo\n");
 		return Err;

@@ -143,7 +143,7 @@ hits(Ktab *t)
 		for(j = i; j < W.nhit && bysite(&W.hit[i], &W.hit[j]) == 0; j++)
 			bytes += W.hit[j].bytes;
 		ksymname(W.hit[i].pc, name, sizeof name);
-		siteadd(t, W.bycache ? W.cache[W.hit[i].cache].name : NULL, name, j-i, bytes);
+		siteadd(t, W.opt.bycache ? W.cache[W.hit[i].cache].name : NULL, name, j-i, bytes);
 	}
 	free(W.hit);
 }
@@ -401,14 +401,14 @@ setup(char *info, char *kallsyms)
 
 /* the allocations of the kernel behind kc into t; -1 if it cannot be walked */
 int
-slabwalk(Core *c, char *info, char *kallsyms, char *btf, int bycache, Ktab *t)
+slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
 {
 	int i, j, untracked;
 	Cache *k;
 
 	kc = c;
 	W.btf = btf;
-	W.bycache = bycache;
+	W.opt = *opt;
 	/* KMEM_WALK=pages: every cache by the page walk, for the tests to hold it to sysfs */
 	W.pagesonly = getenv("KMEM_WALK") != NULL && strcmp(getenv("KMEM_WALK"), "pages") == 0;
 	if(setup(info, kallsyms) < 0 || caches() < 0)
