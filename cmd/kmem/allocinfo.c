@@ -34,7 +34,7 @@ allocinfo(FILE *f, char *path, Ktab *s)
 			werrstr("%s: line %d: not bytes calls site", path, line);
 			return -1;
 		}
-		if(calls > 0 && siteadd(s, NULL, buf+at, calls, bytes) < 0)
+		if(calls > 0 && siteadd(s, NULL, buf+at, NULL, calls, bytes) < 0)
 			return -1;
 	}
 	return 0;

@@ -44,6 +44,15 @@ static Field fields[] = {
 	{"slab", "objects", &L.slab_objects, Optional},
 	{"page", "flags", &L.page_flags, Needed},
 	{"page", "page_type", &L.page_type, Optional},	/* 6.12 and later mark slab pages here */
+	{"track", "addr", &L.track_addr, Needed},
+	{"track", "handle", &L.track_handle, Optional},	/* STACKDEPOT */
+	{"handle_parts", "slabindex", &L.depot_slabindex, Optional},	/* to 6.7 */
+	{"handle_parts", "pool_index", &L.depot_pool, Optional},	/* 6.8 to 6.9 */
+	{"handle_parts", "pool_index_plus_1", &L.depot_poolplus1, Optional},	/* 6.10 and later */
+	{"handle_parts", "offset", &L.depot_offset, Optional},
+	{"stack_record", "size", &L.record_size, Optional},
+	{"stack_record", "handle", &L.record_handle, Optional},
+	{"stack_record", "entries", &L.record_entries, Optional},
 };
 
 /* member name of struct id at *bit (and its width, 0 if whole), through anonymous members */
@@ -97,12 +106,22 @@ enumval(struct btf *b, char *name, long long *v)
 	return -1;
 }
 
+/* a struct's id, or a union's (the stack depot's handle_parts is one) */
+static int
+composite(struct btf *b, char *name)
+{
+	int id;
+
+	id = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT);
+	return id >= 0 ? id : btf__find_by_name_kind(b, name, BTF_KIND_UNION);
+}
+
 static long long
 structsize(struct btf *b, char *name)
 {
 	int id;
 
-	id = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT);
+	id = composite(b, name);
 	return id < 0 ? -1 : btf__resolve_size(b, id);
 }
 
@@ -125,7 +144,7 @@ btflayout(char *path)
 	}
 	for(f = fields; f < fields + nelem(fields); f++){
 		*f->off = (Off){Absent, 0, 0};
-		id = btf__find_by_name_kind(b, f->type, BTF_KIND_STRUCT);
+		id = composite(b, f->type);
 		if((id < 0 || member(b, id, f->member, 0, f->off, 0) < 0) && f->need == Needed){
 			werrstr("%s: no struct %s.%s: not a SLUB kernel kmem knows", path, f->type, f->member);
 			btf__free(b);
@@ -146,6 +165,28 @@ btflayout(char *path)
 	L.track_sizeof = structsize(b, "track");
 	btf__free(b);
 	return 0;
+}
+
+/* a field of a struct read into b (n bytes) */
+u64
+fld(uchar *b, long n, Off o)
+{
+	u64 v;
+	long at;
+	int sz;
+
+	if(o.bit == Absent)
+		return 0;
+	at = o.bit/8;
+	/* a bitfield's bytes: those its bits touch, at most 8 for a width up to 57 */
+	sz = o.width ? (o.bit%8 + o.width + 7) / 8 : o.size;
+	if(sz > 8 || at + sz > n)
+		return 0;
+	v = 0;
+	memmove(&v, b+at, sz);
+	if(o.width)
+		return (v >> (o.bit%8)) & ((1ULL << o.width) - 1);
+	return sz == 8 ? v : v & ((1ULL << 8*sz) - 1);
 }
 
 /* the layout, one field a line, for kmem -l */

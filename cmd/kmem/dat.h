@@ -10,6 +10,7 @@ struct Ksite {
 	long long	count;
 	long long	bytes;
 	char	*name;		/* escaped: safe to print */
+	char	*stack;		/* NULL, or escaped frames, a line each */
 };
 
 struct Ktab {
@@ -28,10 +29,12 @@ struct Src {
 enum {
 	Maxline = 4096,		/* the kernel's lines are under 300 bytes: a longer one is not its format */
 	Maxsites = 1<<20,	/* allocinfo has a few thousand lines, slabinfo a few hundred */
+	Indent = 8,		/* a stack's frames under their site, as in alloc_traces */
+	Maxframes = 256,	/* in a depot record: CONFIG_STACKDEPOT_MAX_FRAMES is 64 unless raised */
 };
 
 /* site.c */
-int	siteadd(Ktab*, char *cache, char *name, long long count, long long bytes);
+int	siteadd(Ktab*, char *cache, char *name, char *stack, long long count, long long bytes);
 void	sitesort(Ktab*);
 int	siteprint(FILE*, Ktab*);
 void	sitefree(Ktab*);
@@ -69,6 +72,9 @@ struct Layout {
 	Off	node_partial, node_full, cpu_freelist, cpu_slab;
 	Off	slab_list, slab_cache, slab_freelist, slab_counters, slab_inuse, slab_objects;
 	Off	page_flags, page_type;
+	Off	track_addr, track_handle;
+	Off	depot_slabindex, depot_pool, depot_poolplus1, depot_offset;
+	Off	record_size, record_handle, record_entries;
 	long long	page_sizeof;
 	u64	store_user;	/* the SLAB_STORE_USER flag bit */
 	u64	kmalloc;	/* SLAB_KMALLOC's */
@@ -77,6 +83,7 @@ struct Layout {
 
 extern Layout L;
 int	btflayout(char *path);
+u64	fld(uchar *b, long n, Off);
 void	btfprint(FILE*);
 
 /* ksym.c */
@@ -97,6 +104,7 @@ typedef struct Walk Walk;
 typedef struct Hit Hit;
 struct Hit {
 	u64	pc;		/* track.addr */
+	u32	handle;		/* track.handle: the stack, in the depot */
 	long	cache;		/* in Walk.cache */
 	long long	bytes;
 };
@@ -141,6 +149,10 @@ struct Walk {
 };
 enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
 int	slabwalk(Core*, char *info, char *kallsyms, char *btf, Kopt*, Ktab*);
+
+/* depot.c */
+int	depotinit(Core*);
+int	depotstack(u32 handle, u64 *pc, int max);
 
 /* kcore.c */
 Core	*kcoreopen(char *path, char **info, FILE *why);

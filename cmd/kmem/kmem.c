@@ -24,7 +24,7 @@ static Src srcs[] = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: kmem [-Cl] [kernel]\n");
+	fprintf(stderr, "usage: kmem [-Cls] [kernel]\n");
 	exit(Usage);
 }
 
@@ -151,13 +151,16 @@ main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	opt = (Kopt){0};
-	while((c = getopt(argc, argv, "Cl")) != -1)
+	while((c = getopt(argc, argv, "Cls")) != -1)
 		switch(c){
 		case 'C':
 			opt.bycache = 1;
 			break;
 		case 'l':
 			return layout();
+		case 's':
+			opt.stacks = 1;
+			break;
 		default:
 			usage();
 		}
@@ -172,10 +175,14 @@ main(int argc, char **argv)
 	if(argc == 1)
 		opt.kernel = argv[0];
 	s = (Ktab){0};
-	if(kcore(&s, &opt) < 0 && readsrc(&s) < 0){
-		fprintf(stderr, "kmem: no source could be read: run as root, on a kernel with "
-			"/proc/kcore, /proc/allocinfo or /proc/slabinfo\n");
-		return Err;
+	if(kcore(&s, &opt) < 0){
+		if(readsrc(&s) < 0){
+			fprintf(stderr, "kmem: no source could be read: run as root, on a kernel with "
+				"/proc/kcore, /proc/allocinfo or /proc/slabinfo\n");
+			return Err;
+		}
+		if(opt.stacks)
+			fprintf(stderr, "kmem: -s: only the walk through /proc/kcore has stacks: these lines have none\n");
 	}
 	sitesort(&s);
 	if(siteprint(stdout, &s) < 0){

@@ -23,6 +23,7 @@ enum {
 	Pagechunk = 4096,	/* struct pages read at once: 256 KB */
 	Cachebuf = 16384,	/* kmem_cache up to its node array's first Maxnodes */
 	Maxpage = 256,		/* struct page is 64 bytes; 4 times that is no kernel's */
+	Maxtrack = 64,		/* struct track is 32 bytes (24 without the stack depot) */
 };
 
 static Core *kc;
@@ -44,27 +45,6 @@ rd64(u64 a, int *ok)
 		return 0;
 	}
 	return v;
-}
-
-/* a field of a struct read into b (n bytes) */
-static u64
-fld(uchar *b, long n, Off o)
-{
-	u64 v;
-	long at;
-	int sz;
-
-	if(o.bit == Absent)
-		return 0;
-	at = o.bit/8;
-	sz = o.width ? 8 : o.size;
-	if(sz > 8 || at + sz > n)
-		return 0;
-	v = 0;
-	memmove(&v, b+at, o.width && at + 8 > n ? n-at : sz);
-	if(o.width)
-		return (v >> (o.bit%8)) & ((1ULL << o.width) - 1);
-	return sz == 8 ? v : v & ((1ULL << 8*sz) - 1);
 }
 
 static void
@@ -106,17 +86,17 @@ freelist(Cache *c, u64 base, int nobj, u64 p, uchar *free)
 }
 
 /*
- * An object allocated at pc, kept as a number: sites are named once
- * each, when the walk is done, not once for every object.
+ * An object allocated at pc, kept as numbers: sites and stacks are
+ * named once each, when the walk is done, not once for every object.
  */
 static void
-hit(Cache *c, u64 pc, long long bytes)
+hit(Cache *c, u64 pc, u32 handle, long long bytes)
 {
 	if(W.nhit == W.maxhit){
 		W.maxhit = W.maxhit ? 2*W.maxhit : 4096;
 		W.hit = erealloc(W.hit, W.maxhit * sizeof W.hit[0]);
 	}
-	W.hit[W.nhit++] = (Hit){pc, c - W.cache, bytes};
+	W.hit[W.nhit++] = (Hit){pc, W.opt.stacks ? handle : 0, c - W.cache, bytes};
 }
 
 static int
@@ -126,25 +106,52 @@ bysite(const void *a, const void *b)
 
 	if(x->cache != y->cache)
 		return x->cache < y->cache ? -1 : 1;
-	return x->pc < y->pc ? -1 : x->pc > y->pc;
+	if(x->pc != y->pc)
+		return x->pc < y->pc ? -1 : 1;
+	return x->handle < y->handle ? -1 : x->handle > y->handle;
 }
 
-/* the hits, a row per cache and site */
+/* the frames of a stack, named, a line each, into buf; NULL if it cannot be read */
+static char*
+stackname(u32 handle, char *buf, int n)
+{
+	u64 pc[Maxframes];
+	int i, k, len;
+	char name[Maxline];
+
+	k = depotstack(handle, pc, nelem(pc));
+	if(k < 0){
+		W.skipped++;
+		if(W.skipped <= Maxsaid)
+			fprintf(stderr, "kmem: stack depot handle %#x names no record of its own: its line goes without a stack\n", handle);
+		return NULL;
+	}
+	len = 0;
+	buf[0] = 0;
+	for(i = 0; i < k && len < n; i++)
+		len += snprintf(buf+len, n-len, "%s\n", ksymname(pc[i], name, sizeof name));
+	return buf;
+}
+
+/* the hits, a row per cache and site, and per stack with -s */
 static void
 hits(Ktab *t)
 {
 	long i, j;
 	long long bytes;
-	char name[Maxline];
+	char name[Maxline], *stack, *sbuf;
 
+	sbuf = emalloc(Maxframes * Maxline);
 	qsort(W.hit, W.nhit, sizeof W.hit[0], bysite);
 	for(i = 0; i < W.nhit; i = j){
 		bytes = 0;
 		for(j = i; j < W.nhit && bysite(&W.hit[i], &W.hit[j]) == 0; j++)
 			bytes += W.hit[j].bytes;
 		ksymname(W.hit[i].pc, name, sizeof name);
-		siteadd(t, W.opt.bycache ? W.cache[W.hit[i].cache].name : NULL, name, j-i, bytes);
+		stack = W.opt.stacks ? stackname(W.hit[i].handle, sbuf, Maxframes * Maxline) : NULL;
+		siteadd(t, W.opt.bycache ? W.cache[W.hit[i].cache].name : NULL, name, stack, j-i, bytes);
 	}
+	free(sbuf);
 	free(W.hit);
 }
 
@@ -156,7 +163,7 @@ slabcount(Cache *c, u64 slab)
 	u64 base, obj, cfree;
 	int i, nobj;
 	long long bytes;
-	struct { u64 addr; u32 handle; } tr;
+	uchar tr[Maxtrack];
 	u32 orig;
 
 	if(rd(slab, b, L.page_sizeof) < 0 || fld(b, sizeof b, L.slab_cache) != c->addr){
@@ -183,14 +190,14 @@ slabcount(Cache *c, u64 slab)
 			continue;
 		}
 		obj = base + c->redpad + (u64)i*c->size;
-		if(rd(obj + c->infoend, &tr, sizeof tr) < 0){
+		if(rd(obj + c->infoend, tr, W.tracksize) < 0){
 			changed("object", obj);
 			continue;
 		}
 		bytes = c->objsize;
 		if(c->origsize && rd(obj + c->infoend + 2*W.tracksize, &orig, sizeof orig) == 0 && orig <= c->objsize)
 			bytes = orig;
-		hit(c, tr.addr, bytes);
+		hit(c, fld(tr, W.tracksize, L.track_addr), fld(tr, W.tracksize, L.track_handle), bytes);
 	}
 }
 
@@ -391,7 +398,13 @@ setup(char *info, char *kallsyms)
 	a = ksym("__per_cpu_offset");
 	for(i = 0; i < W.ncpu; i++)
 		W.pcpuoff[i] = rd64(a + 8*i, &ok);
-	W.tracksize = L.track_sizeof > 0 ? L.track_sizeof : 32;
+	W.tracksize = L.track_sizeof;
+	if(W.tracksize <= 0 || W.tracksize > Maxtrack){
+		werrstr("this kernel's struct track is not 1 to %d bytes", Maxtrack);
+		return -1;
+	}
+	if(W.opt.stacks && depotinit(kc) < 0)
+		return -1;
 	/* kmem_cache.node[i], or per_node[i].node */
 	W.nodeat = L.cache_node.bit != Absent ? L.cache_node.bit/8 : L.cache_per_node.bit/8 + L.pernode_node.bit/8;
 	W.nodestride = L.cache_node.bit != Absent ? 8 : L.pernode_sizeof;
@@ -432,7 +445,7 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
 	hits(t);
 	for(i = 0; i < W.ncache; i++)
 		if(!W.cache[i].track && W.cache[i].count > 0)
-			siteadd(t, NULL, W.cache[i].name, W.cache[i].count, W.cache[i].count * W.cache[i].objsize);
+			siteadd(t, NULL, W.cache[i].name, NULL, W.cache[i].count, W.cache[i].count * W.cache[i].objsize);
 	if(untracked > 0)
 		fprintf(stderr, "kmem: %d of %d caches keep no allocation sites, so are counted as wholes: "
 			"boot with slub_debug=U for lines per site\n", untracked, W.ncache);

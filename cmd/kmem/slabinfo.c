@@ -33,7 +33,7 @@ slabinfo(FILE *f, char *path, Ktab *s)
 			werrstr("%s: line %d: not name active total size", path, line);
 			return -1;
 		}
-		if(active > 0 && siteadd(s, NULL, name, active, active*size) < 0)
+		if(active > 0 && siteadd(s, NULL, name, NULL, active, active*size) < 0)
 			return -1;
 	}
 	return 0;

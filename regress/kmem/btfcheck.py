@@ -45,7 +45,7 @@ def find(t, name, base=0):
 
 def struct(name):
     for i, (k, n, _) in types.items():
-        if k == 'STRUCT' and n == name:
+        if k in ('STRUCT', 'UNION') and n == name:
             return i
 
 bad = 0

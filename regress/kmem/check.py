@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # regress/kmem/check.py OUT MODE: a guest's output (regress/kmem/guest.sh)
-# checked.  MODE U (slub_debug=U): kmem -C's count per cache and site
-# must be alloc_traces', summed over stacks.  MODE plain: kmem's count
+# checked.  MODE U (slub_debug=U): kmem -C -s's count per cache, site
+# and stack (its frames) must be alloc_traces'.  MODE plain: kmem's count
 # per cache must be sysfs's objects, less at most what the CPUs hold
 # (cpu_slabs times objs_per_slab: sysfs counts a CPU's slabs as in use,
 # kmem does not).  Both: the objects that changed between the two
@@ -25,15 +25,28 @@ bad = []
 if sec.get('status') != ['0'] or sec.get('loadstatus') != ['0']:
     bad.append('kmem exit status %s, under load %s' % (sec.get('status'), sec.get('loadstatus')))
 
+def frame(l):
+    # a frame as kmem prints it: %pS without the function's /0xsize
+    return re.sub(r'/0x[0-9a-f]+', '', l.strip())
+
 def kmemcounts(lines):
-    c = {}
+    # kmem -C -s: a count per cache, site and stack (its frames, indented)
+    c, key = {}, None
     for l in lines:
+        if l.startswith(' ' * 8) and key:
+            n = c.pop(key)
+            key = key[:2] + (key[2] + (frame(l),),)
+            c[key] = c.get(key, 0) + n
+            continue
         m = re.match(r'^ *(\d+) +(\d+) (\S+)(?: (.*))?$', l)
         if not m:
             bad.append('bad kmem line: ' + l)
+            key = None
             continue
-        k = (m.group(3), m.group(4) or '')
-        c[k] = c.get(k, 0) + int(m.group(1))
+        key = (m.group(3), m.group(4) or '', ())
+        if key in c:
+            bad.append('kmem has two lines for %s %s with one stack' % key[:2])
+        c[key] = c.get(key, 0) + int(m.group(1))
     return c
 
 def heads(lines):
@@ -49,14 +62,21 @@ def heads(lines):
     return r
 
 def traces(lines):
+    # alloc_traces: a count and site, its frames, a blank line; the
+    # kernel splits a stack's lines by waste, summed here
     t = {}
     for f, ls in heads(lines).items():
-        cache = f.split('/')[-2]
+        cache, key = f.split('/')[-2], None
         for l in ls:
             m = re.match(r'^ +(\d+) (\S+?)(/0x[0-9a-f]+)?( \[\S+\])?( |$)', l)
             if m:
-                site = m.group(2) + (m.group(4) or '')
-                t[(cache, site)] = t.get((cache, site), 0) + int(m.group(1))
+                key = (cache, m.group(2) + (m.group(4) or ''), ())
+                t[key] = t.get(key, 0) + int(m.group(1))
+                n = int(m.group(1))
+            elif key and l.startswith(' ' * 8):
+                t[key] -= n
+                key = key[:2] + (key[2] + (frame(l),),)
+                t[key] = t.get(key, 0) + n
     return t
 
 def objects(lines):
@@ -80,16 +100,19 @@ def compare(k, sfx, churn, total):
         t = traces(sec.get('traces' + sfx, []))
         if not t:
             bad.append('no alloc_traces')
+        if not any(key[2] for key in k):
+            bad.append('%skmem -s gave no stacks' % (sfx and 'under load, '))
         for key in set(t) | set(k):
             d = abs(t.get(key, 0) - k.get(key, 0))
             diff += d
             if d > churn:
-                bad.append('%s%s %s: kmem %d, alloc_traces %d' % (sfx and 'under load, ', key[0], key[1], k.get(key, 0), t.get(key, 0)))
+                bad.append('%s%s %s, stack of %d frames from %s: kmem %d, alloc_traces %d' % (sfx and 'under load, ',
+                    key[0], key[1], len(key[2]), key[2][:1], k.get(key, 0), t.get(key, 0)))
     else:
         o = objects(sec.get('objects' + sfx, []))
         if not o:
             bad.append('no sysfs objects')
-        for (cache, site), n in k.items():
+        for (cache, site, _), n in k.items():
             if site:
                 bad.append('%s: a site (%s) without slub_debug' % (cache, site))
             if cache not in o:
@@ -106,7 +129,7 @@ def compare(k, sfx, churn, total):
             m = re.search(r' (\S+) -> (\S+)$', l)
             if m:
                 target[m.group(1)] = m.group(2)
-        seen = set(target.get(c, c) for c, _ in k)
+        seen = set(target.get(c, c) for c, _, _ in k)
         for cache, (n, held) in o.items():
             if target.get(cache, cache) not in seen and n > held + churn:
                 bad.append('%s: %d objects in sysfs, none in kmem' % (cache, n))

@@ -2,7 +2,7 @@
 # guest.  Looking at a sysfs or debugfs file makes the kernel allocate
 # its inode and dentry, and each command forks, so every file is read
 # once first, and the kernel's counts are read by one head each.  Then
-# kmem -C, and at once the kernel's own counts: alloc_traces of every
+# kmem -C -s, and at once the kernel's own counts: alloc_traces of every
 # tracked cache and sysfs's objects of every cache (aliases too, by
 # name).  Then the same under a load of file creation, pipes and forks.
 # Sections start with "== ".
@@ -19,7 +19,7 @@ counts >/dev/null
 sleep 1
 echo "== links"
 ls -l /sys/kernel/slab
-KMEM_STATS=1 kmem-static -C >/k.out 2>/k.err
+KMEM_STATS=1 kmem-static -C -s >/k.out 2>/k.err
 echo "== status $?"
 counts
 echo "== kmem"
@@ -38,7 +38,7 @@ load() {
 load a & a=$!
 load b & b=$!
 sleep 1
-KMEM_STATS=1 kmem-static -C >/k.load 2>/k.lerr
+KMEM_STATS=1 kmem-static -C -s >/k.load 2>/k.lerr
 echo "== loadstatus $?"
 counts 2
 kill $a $b

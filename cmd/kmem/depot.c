@@ -1,0 +1,86 @@
+/*
+ * Stacks from the kernel's stack depot, for -s.  A track keeps a
+ * 32-bit handle: its bitfields (union handle_parts, from BTF) name a
+ * pool, an array the kernel calls stack_slabs or stack_pools, and a
+ * record's offset in it.  The record repeats its own handle, which
+ * tells a record from memory the kernel has reused since.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "../../lib/heapwalk/heapwalk.h"
+#include "dat.h"
+
+enum {
+	Depotalign = 4,		/* a handle's offset counts 16-byte units (DEPOT_STACK_ALIGN, the same since 4.x) */
+	Maxpool = 1<<17,	/* the widest pool index, 6.10's pool_index_plus_1, is 17 bits */
+	Recordbuf = 64,		/* a record's header: under 40 bytes in 6.1 and 7.x */
+};
+
+static Core *kc;
+static u64 pools;	/* &stack_pools[0] or &stack_slabs[0] */
+static Off poolidx;
+static int plus1;	/* the index is pool_index_plus_1: 0 is no stack */
+
+/* the depot of the kernel behind c; -1, said, if it has none kmem knows */
+int
+depotinit(Core *c)
+{
+	kc = c;
+	pools = ksym("stack_pools");
+	if(pools == 0)
+		pools = ksym("stack_slabs");
+	plus1 = L.depot_poolplus1.bit != Absent;
+	poolidx = plus1 ? L.depot_poolplus1 : L.depot_pool.bit != Absent ? L.depot_pool : L.depot_slabindex;
+	if(pools == 0 || poolidx.bit == Absent || L.depot_offset.bit == Absent || L.track_handle.bit == Absent
+	|| L.record_size.bit == Absent || L.record_handle.bit == Absent || L.record_entries.bit == Absent){
+		werrstr("this kernel keeps no stack depot kmem knows (no stack_pools or stack_slabs in its "
+			"symbols, or no union handle_parts and struct stack_record in its BTF): built without CONFIG_STACKDEPOT?");
+		return -1;
+	}
+	return 0;
+}
+
+/* the pool and offset bits of a handle, which a record's copy must match */
+static u64
+handlekey(u32 h)
+{
+	uchar b[8];
+
+	memset(b, 0, sizeof b);
+	memmove(b, &h, sizeof h);
+	return fld(b, sizeof b, poolidx) << 32 | fld(b, sizeof b, L.depot_offset);
+}
+
+/*
+ * The frames of the stack with handle h into pc[max]: how many, 0 for
+ * no stack, or -1 when the record is not there or not h's.
+ */
+int
+depotstack(u32 h, u64 *pc, int max)
+{
+	uchar b[8], rec[Recordbuf];
+	u64 i, pool, at;
+	u32 n;
+
+	if(h == 0)
+		return 0;
+	memset(b, 0, sizeof b);
+	memmove(b, &h, sizeof h);
+	i = fld(b, sizeof b, poolidx);
+	if(plus1 && i == 0)
+		return 0;
+	i -= plus1;
+	if(i >= Maxpool || coreread(kc, pools + 8*i, &pool, 8) != 8 || pool == 0)
+		return -1;
+	at = pool + (fld(b, sizeof b, L.depot_offset) << Depotalign);
+	if(L.record_entries.bit/8 > Recordbuf || coreread(kc, at, rec, L.record_entries.bit/8) != L.record_entries.bit/8)
+		return -1;
+	if(handlekey(fld(rec, sizeof rec, L.record_handle)) != handlekey(h))
+		return -1;
+	n = fld(rec, sizeof rec, L.record_size);
+	if(n > (u32)max)
+		return -1;
+	if(coreread(kc, at + L.record_entries.bit/8, pc, 8*n) != 8*n)
+		return -1;
+	return n;
+}
