@@ -32,6 +32,15 @@ static Field fields[] = {
 	{"kmem_cache", "node", &L.cache_node, Optional},	/* to 6.18: an array of pointers */
 	{"kmem_cache", "per_node", &L.cache_per_node, Optional},	/* 7.x: of structs, the pointer in each */
 	{"kmem_cache_per_node_ptrs", "node", &L.pernode_node, Optional},
+	{"kmem_cache_per_node_ptrs", "barn", &L.pernode_barn, Optional},	/* sheaves' */
+	{"kmem_cache", "sheaf_capacity", &L.cache_sheaf_capacity, Optional},
+	{"slub_percpu_sheaves", "main", &L.pcs_main, Optional},
+	{"slub_percpu_sheaves", "spare", &L.pcs_spare, Optional},
+	{"slub_percpu_sheaves", "rcu_free", &L.pcs_rcu_free, Optional},
+	{"slab_sheaf", "barn_list", &L.sheaf_barn_list, Optional},
+	{"slab_sheaf", "size", &L.sheaf_size, Optional},
+	{"slab_sheaf", "objects", &L.sheaf_objects, Optional},
+	{"node_barn", "sheaves_full", &L.barn_full, Optional},
 	{"kmem_cache_node", "partial", &L.node_partial, Needed},
 	{"kmem_cache_node", "full", &L.node_full, Optional},	/* SLUB_DEBUG */
 	{"kmem_cache_cpu", "freelist", &L.cpu_freelist, Optional},
@@ -158,6 +167,7 @@ btflayout(char *path)
 	}
 	L.page_sizeof = structsize(b, "page");
 	L.pernode_sizeof = structsize(b, "kmem_cache_per_node_ptrs");
+	L.pcs_sizeof = structsize(b, "slub_percpu_sheaves");
 	/* SLAB_STORE_USER: a #define (0x10000) before 6.9, then 1 << _SLAB_STORE_USER */
 	L.store_user = enumval(b, "_SLAB_STORE_USER", &v) == 0 ? 1ULL << v : 0x10000;
 	/* SLAB_KMALLOC likewise: 0x1000 before 6.9 */

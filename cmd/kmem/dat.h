@@ -69,6 +69,9 @@ struct Layout {
 	Off	cache_inuse, cache_red_left_pad, cache_name, cache_list, cache_random, cache_node;
 	Off	cache_per_node, pernode_node, cache_cpu_sheaves;
 	long long	pernode_sizeof;
+	Off	pernode_barn, cache_sheaf_capacity, pcs_main, pcs_spare, pcs_rcu_free;
+	Off	sheaf_barn_list, sheaf_size, sheaf_objects, barn_full;
+	long long	pcs_sizeof;
 	Off	node_partial, node_full, cpu_freelist, cpu_slab;
 	Off	slab_list, slab_cache, slab_freelist, slab_counters, slab_inuse, slab_objects;
 	Off	page_flags, page_type;
@@ -119,6 +122,10 @@ struct Cache {
 	int	ncpu;
 	u64	*cpufree;	/* kmem_cache_cpu.freelist, per CPU */
 	u64	*cpuslab;
+	u64	sheaves;	/* kmem_cache.cpu_sheaves, a per-CPU pointer, or 0 */
+	long long	sheafcap;
+	u64	*barn;		/* per node, or NULL */
+	long long	sheafed;	/* objects found waiting in sheaves */
 	long long	count;	/* objects in use, when not tracked */
 };
 /* what the command line asks of the walk */
@@ -146,9 +153,17 @@ struct Walk {
 	long	skipped;
 	Hit	*hit;		/* the tracked objects in use */
 	long	nhit, maxhit;
+	long long	barnat;	/* where node i's barn pointer is in kmem_cache */
+	u64	*sheafobj;	/* objects waiting in sheaves, sorted: free */
+	long	nsheafobj, maxsheafobj;
 };
 enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
 int	slabwalk(Core*, char *info, char *kallsyms, char *btf, Kopt*, Ktab*);
+
+/* sheaf.c */
+void	sheafread(Core*, Walk*, Cache*);
+void	sheafsort(Walk*);
+void	sheafmark(Walk*, Cache*, u64 base, int nobj, uchar *free);
 
 /* depot.c */
 int	depotinit(Core*);

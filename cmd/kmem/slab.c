@@ -182,6 +182,8 @@ slabcount(Cache *c, u64 slab)
 			changed("per-CPU freelist of slab", slab);
 			return;
 		}
+	if(W.nsheafobj > 0)
+		sheafmark(&W, c, base, nobj, free);
 	for(i = 0; i < nobj; i++){
 		if(free[i])
 			continue;
@@ -255,6 +257,13 @@ cacheread(Cache *c, u64 a)
 	c->node = emalloc(W.nnode * sizeof c->node[0]);
 	for(i = 0; i < W.nnode; i++)
 		memmove(&c->node[i], b + W.nodeat + W.nodestride*i, sizeof c->node[i]);
+	c->sheaves = fld(b, n, L.cache_cpu_sheaves);
+	c->sheafcap = fld(b, n, L.cache_sheaf_capacity);
+	if(W.barnat >= 0){
+		c->barn = emalloc(W.nnode * sizeof c->barn[0]);
+		for(i = 0; i < W.nnode; i++)
+			memmove(&c->barn[i], b + W.barnat + W.nodestride*i, sizeof c->barn[i]);
+	}
 	c->ncpu = 0;
 	if(L.cache_cpu_slab.bit != Absent && !c->track){
 		pcpu = fld(b, n, L.cache_cpu_slab);
@@ -408,8 +417,23 @@ setup(char *info, char *kallsyms)
 	/* kmem_cache.node[i], or per_node[i].node */
 	W.nodeat = L.cache_node.bit != Absent ? L.cache_node.bit/8 : L.cache_per_node.bit/8 + L.pernode_node.bit/8;
 	W.nodestride = L.cache_node.bit != Absent ? 8 : L.pernode_sizeof;
+	W.barnat = L.cache_node.bit == Absent && L.pernode_barn.bit != Absent ? L.cache_per_node.bit/8 + L.pernode_barn.bit/8 : -1;
 	W.cbuf = emalloc(Cachebuf);
 	return ok ? 0 : -1;
+}
+
+/* KMEM_STATS: the objects each cache has waiting in sheaves, which the tests hold to sysfs */
+static void
+sheafstats(void)
+{
+	int i;
+	char name[2*sizeof W.cache[0].name];
+
+	for(i = 0; i < W.ncache; i++)
+		if(W.cache[i].sheafed > 0){
+			hwesc(W.cache[i].name, Eword, name, sizeof name);
+			fprintf(stderr, "kmem: cache %s: %lld objects in sheaves\n", name, W.cache[i].sheafed);
+		}
 }
 
 /* the allocations of the kernel behind kc into t; -1 if it cannot be walked */
@@ -426,6 +450,9 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
 	W.pagesonly = getenv("KMEM_WALK") != NULL && strcmp(getenv("KMEM_WALK"), "pages") == 0;
 	if(setup(info, kallsyms) < 0 || caches() < 0)
 		return -1;
+	for(i = 0; i < W.ncache; i++)
+		sheafread(kc, &W, &W.cache[i]);
+	sheafsort(&W);
 	untracked = 0;
 	for(i = 0; i < W.ncache; i++){
 		k = &W.cache[i];
@@ -449,9 +476,8 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
 	if(untracked > 0)
 		fprintf(stderr, "kmem: %d of %d caches keep no allocation sites, so are counted as wholes: "
 			"boot with slub_debug=U for lines per site\n", untracked, W.ncache);
-	if(L.cache_cpu_sheaves.bit != Absent)
-		fprintf(stderr, "kmem: this kernel keeps freed objects in per-CPU sheaves; kmem does not "
-			"read them yet, so counts them as in use\n");
+	if(getenv("KMEM_STATS") != NULL)
+		sheafstats();
 	if(W.skipped > 0)
 		fprintf(stderr, "kmem: %ld things changed while read and were skipped\n", W.skipped);
 	return 0;

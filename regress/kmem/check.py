@@ -10,6 +10,7 @@
 import re, sys
 Churn, Total = 400, 800  # kmalloc-96 on 6.12 has differed by up to 229 unexplained: see the stop 15 note
 LoadChurn, LoadTotal = 1000, 3000
+MaxFull = 10  # full sheaves a node's barn keeps (mm/slub.c's MAX_FULL_SHEAVES)
 
 sec, cur = {}, None
 for line in open(sys.argv[1], errors='replace'):
@@ -21,6 +22,7 @@ for line in open(sys.argv[1], errors='replace'):
     elif cur:
         sec[cur].append(line)
 mode = sys.argv[2]
+ncpus = int((sec.get('cpus') or ['1'])[0])
 bad = []
 if sec.get('status') != ['0'] or sec.get('loadstatus') != ['0']:
     bad.append('kmem exit status %s, under load %s' % (sec.get('status'), sec.get('loadstatus')))
@@ -80,6 +82,9 @@ def traces(lines):
     return t
 
 def objects(lines):
+    # per cache: sysfs's objects, what the CPUs' slabs may hold, and
+    # what sheaves can (sheaf_capacity times each CPU's three sheaves
+    # and a barn's MaxFull full ones)
     h, o = heads(lines), {}
     for f, ls in h.items():
         w = f.split('/')
@@ -89,10 +94,20 @@ def objects(lines):
         try:
             n = int(ls[0].split()[0])
             held = int(h[d + '/objs_per_slab'][0]) * int(h[d + '/cpu_slabs'][0].split()[0])
+            cap = int(h.get(d + '/sheaf_capacity', ['0'])[0])
         except (KeyError, IndexError, ValueError):
             continue
-        o[w[-2]] = (n, held)
+        o[w[-2]] = (n, held, cap * (3 * ncpus + MaxFull))
     return o
+
+def sheafed(lines):
+    # kmem (KMEM_STATS) says how many objects of each cache it found in sheaves
+    r = {}
+    for l in lines:
+        m = re.match(r'^kmem: cache (\S+): (\d+) objects in sheaves$', l)
+        if m:
+            r[m.group(1)] = int(m.group(2))
+    return r
 
 def compare(k, sfx, churn, total):
     diff = 0
@@ -110,6 +125,7 @@ def compare(k, sfx, churn, total):
                     key[0], key[1], len(key[2]), key[2][:1], k.get(key, 0), t.get(key, 0)))
     else:
         o = objects(sec.get('objects' + sfx, []))
+        sh = sheafed(sec.get(sfx and 'loaderr' or 'err', []))
         if not o:
             bad.append('no sysfs objects')
         for (cache, site, _), n in k.items():
@@ -118,11 +134,15 @@ def compare(k, sfx, churn, total):
             if cache not in o:
                 bad.append('%s: not in /sys/kernel/slab' % cache)
                 continue
-            want, held = o[cache]
-            d = max(0, n - want, want - held - n)
+            want, held, sheafmax = o[cache]
+            if sh.get(cache, 0) > sheafmax:
+                bad.append('%s%s: kmem found %d objects in sheaves, which hold at most %d' % (sfx and 'under load, ', cache, sh[cache], sheafmax))
+            # sysfs counts objects in sheaves as in use: kmem's and its sheaves' are sysfs's
+            d = max(0, n + sh.get(cache, 0) - want, want - held - n - sh.get(cache, 0))
             diff += d
             if d > churn:
-                bad.append('%s%s: kmem %d, sysfs objects %d, of which the CPUs may hold %d' % (sfx and 'under load, ', cache, n, want, held))
+                bad.append('%s%s: kmem %d and %d in sheaves, sysfs objects %d, of which the CPUs may hold %d' % (sfx and 'under load, ',
+                    cache, n, sh.get(cache, 0), want, held))
         # an alias is a link to its cache's directory: a cache is seen if any of its names is
         target = {}
         for l in sec.get('links', []):
@@ -130,7 +150,7 @@ def compare(k, sfx, churn, total):
             if m:
                 target[m.group(1)] = m.group(2)
         seen = set(target.get(c, c) for c, _, _ in k)
-        for cache, (n, held) in o.items():
+        for cache, (n, held, _) in o.items():
             if target.get(cache, cache) not in seen and n > held + churn:
                 bad.append('%s: %d objects in sysfs, none in kmem' % (cache, n))
     if diff > total:

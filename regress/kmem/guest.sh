@@ -8,15 +8,20 @@
 # Sections start with "== ".
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo "== uname $(uname -r)"
+echo "== cpus $(grep -c ^processor /proc/cpuinfo)"
+# alloc_traces first: each sysfs file read leaves a kernfs_open_node in
+# kmalloc-96 until an RCU grace period, which the traces would count
 counts() {
-	echo "== objects$1"
-	head -n 1 /sys/kernel/slab/*/objects /sys/kernel/slab/*/objs_per_slab /sys/kernel/slab/*/cpu_slabs
 	echo "== traces$1"
 	head -n 1000000 /sys/kernel/debug/slab/*/alloc_traces 2>/dev/null
+	echo "== objects$1"
+	head -n 1 /sys/kernel/slab/*/objects /sys/kernel/slab/*/objs_per_slab /sys/kernel/slab/*/cpu_slabs
+	head -n 1 /sys/kernel/slab/*/sheaf_capacity 2>/dev/null
 }
 counts >/dev/null
-# the warm-up's open files are freed after an RCU grace period
-sleep 1
+# the warm-up's open files are freed by kfree_rcu, which waits up to
+# five seconds (KFREE_DRAIN_JIFFIES) to free a batch
+sleep 6
 echo "== links"
 ls -l /sys/kernel/slab
 KMEM_STATS=1 kmem-static -C -s >/k.out 2>/k.err
