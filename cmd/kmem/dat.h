@@ -97,9 +97,13 @@ struct Ksym {
 	char	*name;		/* with " [module]" for a module's */
 };
 enum { Maxfunc = 1<<20 };	/* no kernel function is a megabyte: a pc further on is in no symbol */
-int	ksymload(char*);
+int	ksymload(char *kallsyms, char *vmlinux, u64 offset, FILE *why);
+void	ksymadd(u64 addr, char type, char *name);
 u64	ksym(char*);
 char	*ksymname(u64 pc, char *buf, int n);
+
+/* ksymelf.c */
+int	ksymelf(char *path);
 
 /* slab.c */
 typedef struct Cache Cache;
@@ -158,7 +162,7 @@ struct Walk {
 	long	nsheafobj, maxsheafobj;
 };
 enum { Maxsaid = 10 };	/* changes said one by one; the rest are counted */
-int	slabwalk(Core*, char *info, char *kallsyms, char *btf, Kopt*, Ktab*);
+int	slabwalk(Core*, char *info, char *btf, Kopt*, Ktab*);
 
 /* sheaf.c */
 void	sheafread(Core*, Walk*, Cache*);
@@ -172,3 +176,4 @@ int	depotstack(u32 handle, u64 *pc, int max);
 /* kcore.c */
 Core	*kcoreopen(char *path, char **info, FILE *why);
 int	vmcorenum(char *info, char *key, long long *v);
+int	kerneloffset(char *info, u64 *off);

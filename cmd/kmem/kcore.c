@@ -35,6 +35,19 @@ vmcorenum(char *info, char *key, long long *v)
 	return 0;
 }
 
+/* KERNELOFFSET, where KASLR moved the kernel from its link-time addresses; -1 if absent */
+int
+kerneloffset(char *info, u64 *off)
+{
+	char *p;
+
+	/* KERNELOFFSET alone is in hex */
+	if((p = vmcorefield(info, "KERNELOFFSET")) == NULL)
+		return -1;
+	*off = strtoull(p, NULL, 16);
+	return 0;
+}
+
 /*
  * path opened if it is a kernel's core that can be read, its
  * VMCOREINFO text in *info, and what was seen said on why; NULL with
@@ -47,7 +60,6 @@ kcoreopen(char *path, char **info, FILE *why)
 	size_t len;
 	int nseg;
 	u64 off, word;
-	char *p;
 	Cseg *seg;
 
 	c = coreopen(path);
@@ -68,9 +80,8 @@ kcoreopen(char *path, char **info, FILE *why)
 		coreclose(c);
 		return NULL;
 	}
-	/* KERNELOFFSET alone is in hex */
-	p = vmcorefield(*info, "KERNELOFFSET");
-	off = p != NULL ? strtoull(p, NULL, 16) : 0;
+	if(kerneloffset(*info, &off) < 0)
+		off = 0;
 	fprintf(why, "kmem: %s: a kernel's core, %d segments, kernel offset %#llx\n",
 		path, nseg, (unsigned long long)off);
 	return c;

@@ -49,7 +49,36 @@ btfpath(void)
 	return btf != NULL && *btf != 0 ? btf : "/sys/kernel/btf/vmlinux";
 }
 
-/* the slab walk through kcore into s; -1, said, if it cannot be had */
+/* what kcore gave: the walk, nothing (the next source is tried), or a refusal */
+enum { Walked, Unwalked, Refused };
+
+/*
+ * The running kernel's symbols, from kallsyms or the vmlinux asked
+ * for, moved where KASLR put the kernel.  A vmlinux that is not this
+ * kernel's is a refusal: its names would be wrong, not missing.
+ */
+static int
+kcoresyms(char *path, char *info, Kopt *opt)
+{
+	u64 off;
+
+	off = 0;
+	if(opt->kernel != NULL && kerneloffset(info, &off) < 0){
+		fprintf(stderr, "kmem: %s: VMCOREINFO has no KERNELOFFSET: %s's symbols cannot be moved "
+			"to where KASLR put the kernel\n", path, opt->kernel);
+		return Refused;
+	}
+	if(ksymload(procpath("kallsyms"), opt->kernel, off, stderr) == 0)
+		return Walked;
+	if(opt->kernel != NULL){
+		fprintf(stderr, "kmem: %s\n", errstr());
+		return Refused;
+	}
+	fprintf(stderr, "kmem: %s: %s\n", path, errstr());
+	return Unwalked;
+}
+
+/* the slab walk through kcore into s; Unwalked, said, if it cannot be had */
 static int
 kcore(Ktab *s, Kopt *opt)
 {
@@ -58,18 +87,19 @@ kcore(Ktab *s, Kopt *opt)
 	int r;
 
 	path = estrdup(procpath("kcore"));
-	r = -1;
+	r = Unwalked;
 	if(access(path, F_OK) != 0)
 		fprintf(stderr, "kmem: %s: %s: this kernel was built without CONFIG_PROC_KCORE\n",
 			path, strerror(errno));
 	else if((c = kcoreopen(path, &info, stderr)) == NULL)
 		fprintf(stderr, "kmem: %s\n", errstr());
 	else{
-		r = slabwalk(c, info, procpath("kallsyms"), btfpath(), opt, s);
-		if(r < 0){
+		r = kcoresyms(path, info, opt);
+		if(r == Walked && slabwalk(c, info, btfpath(), opt, s) < 0){
 			fprintf(stderr, "kmem: %s: %s\n", path, errstr());
 			sitefree(s);
-		}else
+			r = Unwalked;
+		}else if(r == Walked)
 			fprintf(stderr, "kmem: from %s: the slab caches\n", path);
 		free(info);
 		coreclose(c);
@@ -168,14 +198,17 @@ main(int argc, char **argv)
 	argv += optind;
 	if(argc > 1)
 		usage();
-	if(argc == 1 && access(argv[0], R_OK) != 0){
-		fprintf(stderr, "kmem: %s: %s\n", argv[0], strerror(errno));
+	if(argc == 1 && ksymelf(argv[0]) < 0){
+		fprintf(stderr, "kmem: %s\n", errstr());
 		return Err;
 	}
 	if(argc == 1)
 		opt.kernel = argv[0];
 	s = (Ktab){0};
-	if(kcore(&s, &opt) < 0){
+	switch(kcore(&s, &opt)){
+	case Refused:
+		return Err;
+	case Unwalked:
 		if(readsrc(&s) < 0){
 			fprintf(stderr, "kmem: no source could be read: run as root, on a kernel with "
 				"/proc/kcore, /proc/allocinfo or /proc/slabinfo\n");
@@ -183,6 +216,8 @@ main(int argc, char **argv)
 		}
 		if(opt.stacks)
 			fprintf(stderr, "kmem: -s: only the walk through /proc/kcore has stacks: these lines have none\n");
+		if(opt.kernel != NULL)
+			fprintf(stderr, "kmem: %s: not used: only the walk through /proc/kcore names sites by symbols\n", opt.kernel);
 	}
 	sitesort(&s);
 	if(siteprint(stdout, &s) < 0){

@@ -366,14 +366,14 @@ pagewalk(void)
 }
 
 static int
-setup(char *info, char *kallsyms)
+setup(char *info)
 {
 	int ok, i;
 	u64 a;
 	u32 v;
 	long long num;
 
-	if(ksymload(kallsyms) < 0 || btflayout(W.btf) < 0)
+	if(btflayout(W.btf) < 0)
 		return -1;
 	W.pagesize = vmcorenum(info, "PAGESIZE", &num) == 0 ? num : 4096;
 	W.pgslab = vmcorenum(info, "NUMBER(PG_slab)", &num) == 0 ? num : -1;
@@ -400,7 +400,7 @@ setup(char *info, char *kallsyms)
 	if((a = ksym("nr_cpu_ids")) != 0 && rd(a, &v, 4) == 0)
 		W.ncpu = v;
 	if(!ok || W.slabcaches == 0 || W.nnode < 1 || W.nnode > Maxnodes || W.ncpu < 1 || W.ncpu > Maxcpus){
-		werrstr("kallsyms and kcore give no slab_caches, page_offset_base, vmemmap_base, vmalloc_base, nr_cpu_ids and nr_node_ids");
+		werrstr("the symbols and kcore give no slab_caches, page_offset_base, vmemmap_base, vmalloc_base, nr_cpu_ids and nr_node_ids");
 		return -1;
 	}
 	W.pcpuoff = emalloc(W.ncpu * sizeof W.pcpuoff[0]);
@@ -436,9 +436,9 @@ sheafstats(void)
 		}
 }
 
-/* the allocations of the kernel behind kc into t; -1 if it cannot be walked */
+/* the allocations of the kernel behind kc (its symbols loaded by ksymload) into t; -1 if it cannot be walked */
 int
-slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
+slabwalk(Core *c, char *info, char *btf, Kopt *opt, Ktab *t)
 {
 	int i, j, untracked;
 	Cache *k;
@@ -448,7 +448,7 @@ slabwalk(Core *c, char *info, char *kallsyms, char *btf, Kopt *opt, Ktab *t)
 	W.opt = *opt;
 	/* KMEM_WALK=pages: every cache by the page walk, for the tests to hold it to sysfs */
 	W.pagesonly = getenv("KMEM_WALK") != NULL && strcmp(getenv("KMEM_WALK"), "pages") == 0;
-	if(setup(info, kallsyms) < 0 || caches() < 0)
+	if(setup(info) < 0 || caches() < 0)
 		return -1;
 	for(i = 0; i < W.ncache; i++)
 		sheafread(kc, &W, &W.cache[i]);
