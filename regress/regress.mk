@@ -22,6 +22,9 @@ REGRESS_BINS += $(REGRESS_DIR)/t-tagged $(REGRESS_DIR)/t-tagged-pre \
 # lib/image's tests, run by regress/image-check
 REGRESS_BINS += $(REGRESS_DIR)/image-test
 
+# kmem's vmlinux argument: symelf makes one from kallsyms, static for the guests' initramfs
+REGRESS_BINS += $(REGRESS_DIR)/symelf
+
 # wrong or missing verdicts, run by regress/verdicts
 REGRESS_BINS += $(REGRESS_DIR)/t-joined $(REGRESS_DIR)/t-joined-dl $(REGRESS_DIR)/lib-tls.so \
 	$(REGRESS_DIR)/t-mprotect $(REGRESS_DIR)/t-stale $(REGRESS_DIR)/t-mainexit \
@@ -116,6 +119,9 @@ $(REGRESS_DIR)/malloctag-cxx: regress/malloctag-cxx.cc $(MTDEP) $(MTLIB) | $(REG
 
 # lib/image's tests, decoded and compared by regress/image-check
 IMAGESRC = $(wildcard lib/image/*.c)
+
+$(REGRESS_DIR)/symelf: regress/kmem/symelf.c | $(REGRESS_DIR)
+	$(CC) $(RCFLAGS) -static -o $@ regress/kmem/symelf.c
 
 $(REGRESS_DIR)/image-test: regress/image-test.c $(IMAGESRC) lib/image/image.h lib/image/fns.h | $(REGRESS_DIR)
 	$(CC) $(RCFLAGS) -o $@ regress/image-test.c $(IMAGESRC) -lz

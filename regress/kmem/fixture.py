@@ -4,7 +4,8 @@
 # notkernel (an ELF core without VMCOREINFO), kernel (with it),
 # overlap (two segments over each other),
 # truncated (a kernel's core cut short).  allocinfo and slabinfo
-# are written when KIND has +allocinfo or +badslab.
+# are written when KIND has +allocinfo or +badslab, and kallsyms, its
+# kernel moved by KERNELOFFSET, with +kallsyms.
 import os, struct, sys
 
 def note(name, typ, desc):
@@ -49,6 +50,17 @@ slab = ['slabinfo - version: 2.1',
 if '+badslab' in kind:
     slab.append('kmalloc-8 lots 3 8 512 1')
 open(os.path.join(d, 'slabinfo'), 'w').write('\n'.join(slab) + '\n')
+if '+kallsyms' in kind:
+    ks = ['ffffffff9f000000 T _text',
+          'ffffffff9f001000 T startup_64',
+          'ffffffff9f100000 t __d_alloc',
+          'ffffffff9f101000 W weak_function',
+          'ffffffffa0000000 D init_task',
+          'ffffffffa0100000 d slab_caches',
+          'ffffffffa0200000 B page_offset_base',
+          '0000000000001000 A fixed_percpu_data',
+          'ffffffffc0000000 t evil_alloc\t[evil]']
+    open(os.path.join(d, 'kallsyms'), 'w').write('\n'.join(ks) + '\n')
 if '+allocinfo' in kind:
     a = [b'allocinfo - version: 1.0',
          b'#     <size>  <calls> <tag info>',
