@@ -6,7 +6,10 @@
 # (cpu_slabs times objs_per_slab: sysfs counts a CPU's slabs as in use,
 # kmem does not).  Both: the objects that changed between the two
 # reads may differ, Churn per line and Total in all; under the load,
-# which runs through both reads, LoadChurn and LoadTotal.
+# which runs through both reads, LoadChurn and LoadTotal.  kmem with a
+# vmlinux (made by symelf) must count as kmem did with kallsyms, within
+# Churn and Total, and refuse one whose symbols are moved: KASLR must
+# have moved the kernel, else the vmlinux's move goes untested.
 import re, sys
 # Churn, Total: a quiet guest's commands leave their address spaces'
 # maple nodes waiting for RCU when they exit (sid's maple_node has
@@ -161,13 +164,44 @@ def compare(k, sfx, churn, total):
         bad.append('%s%d objects differ in all, more than %d' % (sfx and 'under load, ', diff, total))
     return diff
 
+def vmlinux():
+    # kmem VMLINUX against the kallsyms run just before it
+    off = (sec.get('offset') or [''])[0]
+    try:
+        moved = int(off, 16)
+    except ValueError:
+        moved = 0
+    if moved == 0:
+        bad.append('kernel offset %r: KASLR did not move the kernel (booted without the bzImage, or with nokaslr?), so the vmlinux is not tested' % off)
+    if sec.get('elfstatus') != ['0']:
+        bad.append('kmem VMLINUX exit status %s: %s' % (sec.get('elfstatus'), sec.get('elferr', [])[-1:]))
+    said = ' checked against /proc/kallsyms' if mode == 'U' else 'symbols serve alone'
+    if not any(said in l for l in sec.get('elferr', [])):
+        bad.append('kmem VMLINUX does not say %r' % said)
+    if sec.get('wrongstatus') != ['1'] or not any('does not match the running kernel' in l for l in sec.get('wrong', [])):
+        bad.append('kmem with a moved vmlinux: exit status %s, %s' % (sec.get('wrongstatus'), sec.get('wrong', [])[-1:]))
+    a, e = kmemcounts(sec.get('kmem', [])), kmemcounts(sec.get('elf', []))
+    if not e:
+        bad.append('kmem VMLINUX printed nothing')
+    diff = 0
+    for key in set(a) | set(e):
+        d = abs(a.get(key, 0) - e.get(key, 0))
+        diff += d
+        if d > Churn:
+            bad.append('with the vmlinux, %s %s, stack of %d frames from %s: %d, with kallsyms %d' % (key[0], key[1],
+                len(key[2]), key[2][:1], e.get(key, 0), a.get(key, 0)))
+    if diff > Total:
+        bad.append('with the vmlinux, %d objects differ from kallsyms\'s in all, more than %d' % (diff, Total))
+    return diff
+
 quiet = compare(kmemcounts(sec.get('kmem', [])), '', Churn, Total)
 loaded = compare(kmemcounts(sec.get('load', [])), '2', LoadChurn, LoadTotal)
-for e in sec.get('err', []) + sec.get('loaderr', []):
+elf = vmlinux()
+for e in sec.get('err', []) + sec.get('loaderr', []) + sec.get('elferr', []):
     m = re.search(r'kmem: (\d+) ms, (\d+) KB', e)
     if m:
         print('time %s ms, %s KB' % (m.group(1), m.group(2)))
-print('differ %d quiet, %d under load' % (quiet, loaded))
+print('differ %d quiet, %d under load, %d with the vmlinux' % (quiet, loaded, elf))
 for b in bad[:30]:
     print('BAD ' + b)
 sys.exit(1 if bad else 0)

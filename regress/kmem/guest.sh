@@ -4,8 +4,9 @@
 # once first, and the kernel's counts are read by one head each.  Then
 # kmem -C -s, and at once the kernel's own counts: alloc_traces of every
 # tracked cache and sysfs's objects of every cache (aliases too, by
-# name).  Then the same under a load of file creation, pipes and forks.
-# Sections start with "== ".
+# name).  Then kmem with a vmlinux (below), and the first run again
+# under a load of file creation, pipes and forks.  Sections start
+# with "== ".
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo "== uname $(uname -r)"
 echo "== cpus $(grep -c ^processor /proc/cpuinfo)"
@@ -31,6 +32,34 @@ echo "== kmem"
 cat /k.out
 echo "== err"
 cat /k.err
+# kmem's vmlinux argument: symelf makes one from kallsyms, moved back
+# by the offset where KASLR put the kernel, as kmem said it.  With
+# slub_debug=U it is read beside kallsyms, whose modules it lacks, for
+# the sites' names; else with kallsyms hidden (KMEM_PROC: kcore
+# alone), for the walk's symbols from it alone.  One moved 1MB off is
+# another kernel's, to be refused.
+off=$(sed -n 's/.*kernel offset \([0-9a-fx]*\)$/\1/p' /k.err)
+echo "== offset $off"
+cat /proc/kallsyms >/ks
+symelf "$off" </ks >/vmlinux
+symelf $((off + 0x100000)) </ks >/wrong
+rm /ks
+if grep -q slub_debug=U /proc/cmdline; then
+	KMEM_STATS=1 kmem-static -C -s /vmlinux >/k.elf 2>/k.elferr
+else
+	mkdir -p /kp
+	ln -s /proc/kcore /kp/kcore
+	KMEM_PROC=/kp KMEM_STATS=1 kmem-static -C -s /vmlinux >/k.elf 2>/k.elferr
+fi
+echo "== elfstatus $?"
+kmem-static -C /wrong >/dev/null 2>/k.wrong
+echo "== wrongstatus $?"
+echo "== elf"
+cat /k.elf
+echo "== elferr"
+cat /k.elferr
+echo "== wrong"
+cat /k.wrong
 load() {
 	i=0
 	while [ $i -lt 100000 ]; do
