@@ -27,7 +27,7 @@ static char *binary, *res, *width, *type;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: leak [-abcds] [-f binary] [-r res] [-x width] [-t type] pid ... | name\n");
+	fprintf(stderr, "usage: leak [-abcds] [-f binary] [-r res] [-x width] [-t type] pid ... | name | core [binary]\n");
 	exit(Usage);
 }
 
@@ -232,8 +232,19 @@ picture(Heap *h)
 	return Ok;
 }
 
+/* leak's start: the processes, or the core file when core is set */
 static int
-leak(int *pids, int npid, int retries, int mode)
+open1(char *core, int *pids, int npid, Heap *h, int retries, int mode, Target **tp, Model **pp)
+{
+	if(core != NULL)
+		return poolopencore(core, binary, h, tp, pp);
+	if(!hwsamevm(pids, npid))
+		fatal(NULL);
+	return poolopen(pids, npid, binary, h, retries, mode, tp, pp);
+}
+
+static int
+leak(char *core, int *pids, int npid, int retries, int mode)
 {
 	Target *t;
 	Model *pool;
@@ -242,11 +253,9 @@ leak(int *pids, int npid, int retries, int mode)
 	double t0;
 	int r, damaged;
 
-	if(!hwsamevm(pids, npid))
-		fatal(NULL);
 	t0 = now();
 	memset(&heap, 0, sizeof heap);
-	r = poolopen(pids, npid, binary, &heap, retries, mode, &t, &pool);
+	r = open1(core, pids, npid, &heap, retries, mode, &t, &pool);
 	poolheld(stderr, "leak", t);
 	if(r < 0){
 		poolgiveup(stderr, "leak", pool, t, now()-t0);
@@ -282,10 +291,11 @@ leak(int *pids, int npid, int retries, int mode)
 int
 main(int argc, char **argv)
 {
-	char *argv0;
+	char *argv0, *core;
 	int *pids, i, c, retries, mode;
 
 	argv0 = argv[0];
+	core = NULL;
 	while((c = getopt(argc, argv, "abcdsf:r:x:t:")) != -1)
 		switch(c){
 		case 'a': aflag = 1; break;
@@ -319,20 +329,30 @@ main(int argc, char **argv)
 		fprintf(stderr, "leak: %s\n", errstr());
 		exit(Usage);
 	}
+	/* leak core [binary]: the binary as -f gives it */
+	if((argc == 1 || argc == 2) && (hwiscore(argv[0]) || strchr(argv[0], '/') != NULL)){
+		if(argc == 2 && binary != NULL)
+			usage();
+		if(argc == 2)
+			binary = argv[1];
+		core = argv[0];
+	}
 	if(binary != NULL && hwsymcheck(binary) < 0)
-		fatal("-f");
+		fatal(argc == 2 && core != NULL ? "binary" : "-f");
 	/* an argument that is not all digits is a name, though it begin with one */
-	if(argc == 1 && strspn(argv[0], "0123456789") != strlen(argv[0]))
+	if(core == NULL && argc == 1 && strspn(argv[0], "0123456789") != strlen(argv[0]))
 		byname(argv0, argv[0]);
 	if(fcntl(1, F_GETFD) < 0){
 		fprintf(stderr, "leak: standard output: write error: %s\n", strerror(EBADF));
 		exit(Err);
 	}
+	if(core != NULL)
+		return leak(core, NULL, 0, retries, mode);
 	pids = emalloc(argc * sizeof pids[0]);
 	for(i = 0; i < argc; i++)
 		if(hwparsepid(argv[i], &pids[i]) < 0){
 			fprintf(stderr, "leak: %s\n", errstr());
 			exit(Usage);
 		}
-	return leak(pids, argc, retries, mode);
+	return leak(NULL, pids, argc, retries, mode);
 }

@@ -1,5 +1,5 @@
 /*
- * umem - count a live process's heap blocks by allocation site.
+ * umem - count a live process's heap blocks, or a core file's, by allocation site.
  * No marking: the heap is streamed, so memory grows with the sites.
  */
 #include <stdio.h>
@@ -17,7 +17,7 @@ enum { Ok, Err, Usage, Inexact };
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: umem pid [textfile]\n");
+	fprintf(stderr, "usage: umem pid|core [textfile]\n");
 	exit(Usage);
 }
 
@@ -58,11 +58,12 @@ main(int argc, char **argv)
 	Site *v;
 	double t0;
 	long i, n;
-	int pid, r, retries, mode, damaged;
+	int pid, r, retries, mode, damaged, iscore;
 
 	if(argc < 2 || argc > 3)
 		usage();
-	if(hwparsepid(argv[1], &pid) < 0){
+	iscore = hwiscore(argv[1]) || strchr(argv[1], '/') != NULL;
+	if(!iscore && hwparsepid(argv[1], &pid) < 0){
 		fprintf(stderr, "umem: %s\n", errstr());
 		usage();
 	}
@@ -79,7 +80,10 @@ main(int argc, char **argv)
 	t0 = now();
 	ss = hwsites();
 	hwsitecount(&heap, ss);
-	r = poolopen(&pid, 1, argc == 3 ? argv[2] : NULL, &heap, retries, mode, &t, &pool);
+	if(iscore)
+		r = poolopencore(argv[1], argc == 3 ? argv[2] : NULL, &heap, &t, &pool);
+	else
+		r = poolopen(&pid, 1, argc == 3 ? argv[2] : NULL, &heap, retries, mode, &t, &pool);
 	poolheld(stderr, "umem", t);
 	if(r < 0){
 		poolgiveup(stderr, "umem", pool, t, now()-t0);

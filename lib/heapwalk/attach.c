@@ -422,8 +422,8 @@ closemem(Target *t)
 	t->exe = NULL;
 }
 
-static Target*
-newtarget(int *pids, int npid)
+Target*
+hwnewtarget(int *pids, int npid)
 {
 	Target *t;
 
@@ -508,7 +508,7 @@ hwopen(int *pids, int npid)
 {
 	Target *t;
 
-	t = newtarget(pids, npid);
+	t = hwnewtarget(pids, npid);
 	if(openlive(t) < 0){
 		hwclose(t);
 		return NULL;
@@ -537,7 +537,7 @@ hwstop(Target *t)
 {
 	u64 random;
 
-	if(t->held)
+	if(t->held || t->core != NULL)
 		return 0;
 	freethreads(t);
 	t->since = now();
@@ -563,7 +563,7 @@ hwstop(Target *t)
 int
 hwstopnow(Target *t)
 {
-	if(t->held)
+	if(t->held || t->core != NULL)
 		return 0;
 	freethreads(t);
 	t->since = now();
@@ -584,6 +584,8 @@ hwexecd(Target *t)
 	u64 av[2];
 	int fd, r;
 
+	if(t->core != NULL)
+		return 0;
 	if(t->lost == Lexec || (t->lost == Lexit && alive(t->pids[0], t->pids[0])))
 		return 1;
 	snprintf(path, sizeof path, "/proc/%d/auxv", t->pids[0]);
@@ -601,6 +603,8 @@ hwexecd(Target *t)
 void
 hwrelease(Target *t)
 {
+	if(t->core != NULL)
+		return;
 	hwdropwins(t);
 	if(t->held)
 		t->heldms += now() - t->since;
@@ -616,6 +620,7 @@ hwclose(Target *t)
 	hwdropsnapshot(t);
 	hwrelease(t);
 	hwsymclose(t);
+	hwcoreclose(t);
 	if(t->memfd >= 0)
 		close(t->memfd);
 	freethreads(t);
@@ -691,6 +696,10 @@ hwresume(Target *t, int usec)
 	Thread *th;
 	int i, only, r;
 
+	if(t->core != NULL){
+		werrstr("%s is a core file: its threads cannot run on out of the allocator", corepath(t->core));
+		return -1;
+	}
 	for(i = 0; i < t->nthr; i++)
 		if(t->thr[i].state == Tgroup){
 			werrstr("process is stopped (SIGSTOP); not resuming it");

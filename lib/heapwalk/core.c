@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include "heapwalk.h"
 #include "fns.h"
@@ -25,6 +26,7 @@ struct Core {
 	char	*path;
 	Cseg	*seg;		/* PT_LOADs, sorted by vaddr, not overlapping */
 	int	nseg;
+	u64	size;		/* of the file, for segments that claim more */
 };
 
 static int
@@ -57,7 +59,7 @@ coresegs(Core *c, size_t nph)
 				(unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
 			return -1;
 		}
-		c->seg[c->nseg++] = (Cseg){ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz};
+		c->seg[c->nseg++] = (Cseg){ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, ph.p_flags};
 	}
 	qsort(c->seg, c->nseg, sizeof c->seg[0], segcmp);
 	for(i = 1; i < (size_t)c->nseg; i++)
@@ -67,6 +69,17 @@ coresegs(Core *c, size_t nph)
 			return -1;
 		}
 	return 0;
+}
+
+/* a regular file's size; /proc/kcore's is made up, and a pipe has none: 0 */
+static u64
+filesize(int fd)
+{
+	struct stat st;
+
+	if(fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return st.st_size;
 }
 
 static Core*
@@ -107,6 +120,7 @@ coreopen(char *path)
 	}
 	if(coresegs(c, nph) < 0)
 		return corefail(c);
+	c->size = filesize(c->fd);
 	return c;
 }
 
@@ -189,37 +203,165 @@ coresegments(Core *c, int *n)
 	return c->seg;
 }
 
-/* the first note NAME of TYPE (0: any), copied; its length in *len */
-void*
-corenote(Core *c, char *name, u32 type, size_t *len)
+/*
+ * Each note in the file's order, to fn, which returns nonzero to stop
+ * there.  Bounded: a note segment is at most Maxnotes bytes, and
+ * libelf's gelf_getnote checks every note's sizes against it.
+ */
+static int
+eachnote(Core *c, int (*fn)(void*, GElf_Nhdr*, char*, uchar*), void *arg)
 {
 	GElf_Phdr ph;
 	GElf_Nhdr nh;
 	Elf_Data *d;
 	size_t i, nph, off, next, noff, doff;
-	void *p;
 
 	if(elf_getphdrnum(c->elf, &nph) != 0)
-		return NULL;
+		return 0;
 	for(i = 0; i < nph; i++){
-		if(gelf_getphdr(c->elf, i, &ph) == NULL || ph.p_type != PT_NOTE)
-			continue;
-		if(ph.p_filesz > Maxnotes)
+		if(gelf_getphdr(c->elf, i, &ph) == NULL || ph.p_type != PT_NOTE || ph.p_filesz > Maxnotes)
 			continue;
 		d = elf_getdata_rawchunk(c->elf, ph.p_offset, ph.p_filesz, ELF_T_NHDR);
 		if(d == NULL)
 			continue;
-		for(off = 0; (next = gelf_getnote(d, off, &nh, &noff, &doff)) != 0; off = next){
-			if(nh.n_namesz != strlen(name)+1 || memcmp((char*)d->d_buf+noff, name, nh.n_namesz) != 0)
-				continue;
-			if(type != 0 && nh.n_type != type)
-				continue;
-			p = emalloc(nh.n_descsz+1);
-			memmove(p, (char*)d->d_buf+doff, nh.n_descsz);
-			*len = nh.n_descsz;
-			return p;
-		}
+		for(off = 0; (next = gelf_getnote(d, off, &nh, &noff, &doff)) != 0; off = next)
+			if(fn(arg, &nh, (char*)d->d_buf+noff, (uchar*)d->d_buf+doff))
+				return 1;
 	}
-	werrstr("%s: no %s note", c->path, name);
-	return NULL;
+	return 0;
+}
+
+typedef struct Want Want;
+struct Want {
+	char	*name;
+	u32	type;
+	Cnote	*all;		/* corenotes: every note */
+	int	n;
+	int	a;
+};
+
+static int
+namedis(GElf_Nhdr *nh, char *name, char *want)
+{
+	return nh->n_namesz == strlen(want)+1 && memcmp(name, want, nh->n_namesz) == 0;
+}
+
+static Cnote
+copynote(GElf_Nhdr *nh, char *name, uchar *desc)
+{
+	Cnote n;
+
+	memset(&n, 0, sizeof n);
+	if(nh->n_namesz > 0)
+		memmove(n.name, name, nh->n_namesz < sizeof n.name ? nh->n_namesz : sizeof n.name - 1);
+	n.type = nh->n_type;
+	n.len = nh->n_descsz;
+	n.desc = emalloc(n.len+1);
+	memmove(n.desc, desc, n.len);
+	return n;
+}
+
+static int
+first(void *arg, GElf_Nhdr *nh, char *name, uchar *desc)
+{
+	Want *w;
+
+	w = arg;
+	if(!namedis(nh, name, w->name) || (w->type != 0 && nh->n_type != w->type))
+		return 0;
+	w->all = emalloc(sizeof w->all[0]);
+	w->all[0] = copynote(nh, name, desc);
+	return 1;
+}
+
+/* the first note NAME of TYPE (0: any), copied; its length in *len */
+void*
+corenote(Core *c, char *name, u32 type, size_t *len)
+{
+	Want w;
+	void *p;
+
+	memset(&w, 0, sizeof w);
+	w.name = name;
+	w.type = type;
+	if(!eachnote(c, first, &w)){
+		werrstr("%s: no %s note", c->path, name);
+		return NULL;
+	}
+	p = w.all[0].desc;
+	*len = w.all[0].len;
+	free(w.all);
+	return p;
+}
+
+static int
+every(void *arg, GElf_Nhdr *nh, char *name, uchar *desc)
+{
+	Want *w;
+
+	w = arg;
+	if(w->n == w->a){
+		w->a = w->a ? 2*w->a : 64;
+		w->all = erealloc(w->all, w->a * sizeof w->all[0]);
+	}
+	w->all[w->n++] = copynote(nh, name, desc);
+	return 0;
+}
+
+/* every note, in order, copied: how many; corenotesfree frees them */
+int
+corenotes(Core *c, Cnote **np)
+{
+	Want w;
+
+	memset(&w, 0, sizeof w);
+	eachnote(c, every, &w);
+	*np = w.all;
+	return w.n;
+}
+
+void
+corenotesfree(Cnote *n, int nn)
+{
+	int i;
+
+	for(i = 0; i < nn; i++)
+		free(n[i].desc);
+	free(n);
+}
+
+/* bytes the file holds: segments claiming more were cut short */
+u64
+coresize(Core *c)
+{
+	return c->size;
+}
+
+/* the bytes the headers say the file holds: more than coresize when it was cut short */
+u64
+coreneeds(Core *c)
+{
+	GElf_Phdr ph;
+	size_t i, nph;
+	u64 end;
+
+	end = 0;
+	if(elf_getphdrnum(c->elf, &nph) != 0)
+		return 0;
+	for(i = 0; i < nph; i++)
+		if(gelf_getphdr(c->elf, i, &ph) != NULL && ph.p_filesz > 0 && ph.p_offset + ph.p_filesz > end)
+			end = ph.p_offset + ph.p_filesz;
+	return end;
+}
+
+Elf*
+coreelf(Core *c)
+{
+	return c->elf;
+}
+
+char*
+corepath(Core *c)
+{
+	return c->path;
 }

@@ -19,6 +19,12 @@ void	hwwhynot(int pid, int tid);
 long	hwtracer(int pid, int tid);
 int	hwkthread(int pid);
 
+/* attach.c, core.c, coretarget.c */
+Target	*hwnewtarget(int *pids, int npid);
+struct Elf *coreelf(Core*);
+long	hwcoreread(Target*, u64 addr, void *buf, long n);
+void	hwcoreclose(Target*);
+
 /* proc.c */
 int	hwreadfile(char *path, char *buf, int n);
 char	hwtaskstate(int pid, int tid);

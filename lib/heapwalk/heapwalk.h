@@ -90,6 +90,9 @@ struct Target {
 	u64	auxv[64];	/* AT_* values, by type, 0 when absent */
 	Syms	*syms;
 	int	stopped;	/* the process was in a group stop before we came */
+	struct Core *core;	/* coretarget.c: a core file read instead of a process */
+	struct Backing *back;	/* the files its file mappings are read from where it left them out */
+	int	nback;
 };
 
 enum { Lexec = 1, Lexit };
@@ -107,12 +110,25 @@ struct Cseg {
 	u64	memsz;
 	u64	offset;		/* in the file */
 	u64	filesz;		/* bytes the file holds: less than memsz if the core left some out */
+	u32	flags;		/* PF_R, PF_W, PF_X */
+};
+typedef struct Cnote Cnote;
+struct Cnote {
+	char	name[16];	/* "CORE", "LINUX", ...: longer names are cut */
+	u32	type;
+	uchar	*desc;
+	size_t	len;
 };
 Core	*coreopen(char *path);
 void	coreclose(Core*);
 long	coreread(Core*, u64 addr, void *buf, long n);
 Cseg	*coresegments(Core*, int *n);
 void	*corenote(Core*, char *name, u32 type, size_t *len);
+int	corenotes(Core*, Cnote**);
+void	corenotesfree(Cnote*, int);
+u64	coresize(Core*);
+u64	coreneeds(Core*);
+char	*corepath(Core*);
 
 /* esc.c: text from the target, made safe to print */
 enum {
@@ -144,6 +160,12 @@ void	hwrelease(Target*);
 void	hwdropsnapshot(Target*);
 void	hwclose(Target*);
 int	hwexecd(Target*);	/* it called exec since hwopen */
+/*
+ * coretarget.c: a core file as a process that never runs: hwstop,
+ * hwrelease and hwsnapshot do nothing, hwresume fails.
+ */
+Target	*hwopencore(char *path);
+int	hwiscore(char *arg);	/* arg names an ELF core file, not a pid or a name */
 enum { Sauto, Sfork, Sstop };
 
 /* maps.c */

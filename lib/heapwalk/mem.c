@@ -51,6 +51,8 @@ read1(Target *t, u64 addr, void *buf, long n)
 {
 	long r;
 
+	if(t->core != NULL)
+		return hwcoreread(t, addr, buf, n);
 	/* atomic: marking reads from several threads */
 	if(!__atomic_load_n(&t->novm, __ATOMIC_RELAXED)){
 		r = vmread(t, addr, buf, n);

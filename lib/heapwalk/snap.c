@@ -293,6 +293,10 @@ hwsnapshot(Target *t)
 	long ret;
 	int st, child;
 
+	if(t->core != NULL){
+		werrstr("a core file is read as it is");
+		return -1;
+	}
 	if((why = unfit(t)) != NULL){
 		werrstr("%s", why);
 		return -1;

@@ -46,6 +46,13 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debugpath,
 };
 
+/* a core's objects, by the build-ids its notes and memory give, else by the names NT_FILE gives */
+static const Dwfl_Callbacks corecallbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debugpath,
+};
+
 /* A file to take symbols from: checked before the target is stopped for it. */
 int
 hwsymcheck(char *binary)
@@ -94,6 +101,22 @@ hwsymclose(Target *t)
 	t->syms = NULL;
 }
 
+/* the objects of a process from its maps, or of a core from its notes and memory */
+static int
+report(Target *t, Syms *s)
+{
+	if(t->core == NULL){
+		if(dwfl_linux_proc_report(s->dwfl, t->tid) == 0)
+			return 0;
+		werrstr("libdwfl cannot read the maps of %d: %s", t->pids[0], dwfl_errmsg(-1));
+		return -1;
+	}
+	if(dwfl_core_file_report(s->dwfl, coreelf(t->core), s->binary != NULL ? s->binary : t->exe) >= 0)
+		return 0;
+	werrstr("libdwfl cannot find the objects of %s: %s", corepath(t->core), dwfl_errmsg(-1));
+	return -1;
+}
+
 int
 hwsymopen(Target *t, char *binary)
 {
@@ -111,16 +134,16 @@ hwsymopen(Target *t, char *binary)
 	s->binary = binary;	/* libdwfl takes only absolute paths for files */
 	s->exe = t->exe;
 	cur = s;
-	s->dwfl = dwfl_begin(&callbacks);
+	s->dwfl = dwfl_begin(t->core != NULL ? &corecallbacks : &callbacks);
 	if(s->dwfl == NULL){
 		werrstr("libdwfl: %s", dwfl_errmsg(-1));
 		free(s);
 		return -1;
 	}
 	dwfl_report_begin(s->dwfl);
-	if(dwfl_linux_proc_report(s->dwfl, t->tid) != 0){
-		werrstr("libdwfl cannot read the maps of %d: %s", t->pids[0], dwfl_errmsg(-1));
+	if(report(t, s) < 0){
 		dwfl_end(s->dwfl);
+		free(s->binary);
 		free(s);
 		return -1;
 	}
@@ -272,13 +295,16 @@ hwsymfile(Target *t, u64 pc, char **file, u64 *bias)
 {
 	Dwfl_Module *mod;
 	Dwarf_Addr b;
-	const char *main;
+	const char *main, *name;
 
 	if(t->syms == NULL || (mod = dwfl_addrmodule(t->syms->dwfl, pc)) == NULL)
 		return 0;
 	if(dwfl_module_getelf(mod, &b) == NULL)
 		return 0;
-	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &main, NULL);
+	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &main, NULL);
+	/* a core's program, opened by libdwfl as it was told, keeps only its module name */
+	if(main == NULL && t->core != NULL && name != NULL && name[0] == '/')
+		main = name;
 	if(main == NULL)
 		return 0;
 	*file = (char*)main;

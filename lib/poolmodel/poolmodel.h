@@ -45,6 +45,7 @@ struct Probe {
  * Target and the models in either case, for stats, NULL if none.
  */
 int	poolopen(int *pids, int npid, char *binary, Heap*, int retries, int mode, Target**, Model**);
+int	poolopencore(char *core, char *binary, Heap*, Target**, Model**);
 Model	*poolfind(Target*);	/* not stopped */
 int	poolwhy(Target*);	/* stopped, poolfind having failed: a better reason in errstr */
 char	*poolname(Model*);	/* every model's name, joined */

@@ -215,6 +215,26 @@ poolopen(int *pids, int npid, char *binary, Heap *h, int retries, int mode, Targ
 	}
 }
 
+/*
+ * poolopen's for a core file: no stopping, no retries, nothing runs.
+ * A core taken with a thread inside the allocator is walked as it is,
+ * and the result said to be inexact.
+ */
+int
+poolopencore(char *core, char *binary, Heap *h, Target **tp, Model **pp)
+{
+	Target *t;
+
+	*pp = NULL;
+	*tp = t = hwopencore(core);
+	if(t == NULL)
+		return -1;
+	h->t = t;
+	if(hwsymopen(t, binary) < 0 || (*pp = poolfind(t)) == NULL)
+		return -1;
+	return look(*pp, t, h, 0, Sstop);
+}
+
 static char*
 plural(long n)
 {
