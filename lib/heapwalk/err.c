@@ -11,6 +11,7 @@
 enum {
 	Errlen = 1024,
 	Bigalign = 2<<20,	/* a huge page */
+	Firstgrow = 16,		/* hwgrow's first room */
 };
 
 static char err[Errlen];
@@ -109,4 +110,15 @@ hwbigfree(void *p, size_t n)
 {
 	if(p != NULL)
 		munmap(p, (n + Bigalign-1) & ~(size_t)(Bigalign-1));
+}
+
+/* room for one more in an array of n, grown by doubling: a core's thousands stay linear */
+void*
+hwgrow(void *p, int n, size_t size)
+{
+	if(n == 0)
+		return erealloc(p, Firstgrow * size);
+	if(n >= Firstgrow && (n & (n-1)) == 0)
+		return erealloc(p, 2 * (size_t)n * size);
+	return p;
 }

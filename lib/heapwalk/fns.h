@@ -19,11 +19,31 @@ void	hwwhynot(int pid, int tid);
 long	hwtracer(int pid, int tid);
 int	hwkthread(int pid);
 
-/* attach.c, core.c, coretarget.c */
+/* attach.c, core.c, coretarget.c, corenotes.c, coremaps.c: a core file as a Target */
 Target	*hwnewtarget(int *pids, int npid);
 struct Elf *coreelf(Core*);
 long	hwcoreread(Target*, u64 addr, void *buf, long n);
 void	hwcoreclose(Target*);
+typedef struct Fileent Fileent;
+struct Fileent {
+	u64	start;
+	u64	end;
+	u64	off;
+	char	*path;
+};
+/* what the notes say beyond the Target's threads and auxv, until the maps are made */
+typedef struct Coreinfo Coreinfo;
+struct Coreinfo {
+	Fileent	*file;
+	int	nfile;
+	int	pid;
+	int	nstatus;
+};
+int	corereadnotes(Target*, Coreinfo*);
+void	coreinfofree(Coreinfo*);
+int	coremaps(Target*, Coreinfo*, char *core);
+void	corenamemaps(Target*);
+int	coreopenfile(char *path);	/* a regular file a core names, or -1 */
 
 /* proc.c */
 int	hwreadfile(char *path, char *buf, int n);
@@ -57,7 +77,8 @@ void	heapspan(Heap*, u64 *lo, u64 *hi);
 enum { Lookbatch = 64 };	/* words looked up together: heaplookupn */
 void	heapunindex(Heap*);
 
-/* err.c: big tables in huge pages */
+/* err.c: room for one more in an array of n, grown by doubling; big tables in huge pages */
+void	*hwgrow(void *p, int n, size_t size);
 void	*hwbig(void *p, size_t old, size_t n);
 void	hwbigfree(void *p, size_t n);
 
