@@ -619,6 +619,7 @@ hwclose(Target *t)
 
 	hwdropsnapshot(t);
 	hwrelease(t);
+	hwdropsnaps(t);	/* the copies hwroots made, which a core's hwrelease keeps */
 	hwsymclose(t);
 	hwcoreclose(t);
 	if(t->memfd >= 0)

@@ -181,12 +181,34 @@ insegment(Map *map, int n, u64 addr)
 	return 0;
 }
 
+/*
+ * Where a mapping of the file at off must end: no later than the
+ * file's last page, past which the process could read nothing either
+ * (SIGBUS).  A core can name any file with any size, and roots copy
+ * each writable mapping whole.  0 when the file is too short for any
+ * of it; end as it is when the file is not here, as it reads as nothing.
+ */
+static u64
+fileend(char *path, u64 start, u64 end, u64 off)
+{
+	struct stat st;
+	u64 n;
+
+	if(stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return end;
+	if((u64)st.st_size <= off)
+		return 0;
+	n = ((u64)st.st_size - off + Pagesize-1) & ~(u64)(Pagesize-1);
+	return n < end - start ? start + n : end;
+}
+
 /* NT_FILE's mappings that have no segment: their bytes are the file's */
 static void
 addfilemaps(Target *t, Coreinfo *ns)
 {
 	Fileent *f;
 	Map *m;
+	u64 end;
 	int i, nseg;
 
 	nseg = t->nmap;	/* the segments' maps, in order, for insegment */
@@ -194,7 +216,9 @@ addfilemaps(Target *t, Coreinfo *ns)
 		f = &ns->file[i];
 		if(f->end <= f->start || insegment(t->map, nseg, f->start))
 			continue;
-		m = newmap(t, f->start, f->end, fileprot(f->path, f->off));
+		if((end = fileend(f->path, f->start, f->end, f->off)) == 0)
+			continue;
+		m = newmap(t, f->start, end, fileprot(f->path, f->off));
 		m->off = f->off;
 		m->path = estrdup(f->path);
 		m->inode = inodeof(f->path);

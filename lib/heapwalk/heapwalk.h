@@ -353,6 +353,7 @@ Sites	*hwsites(void);
 void	hwsitecount(Heap*, Sites*);	/* stream a walk into Sites */
 void	hwsitehint(FILE*, char *prog, Sites*, long nsite);
 Site	*hwsitelist(Target*, Sites*, int bybytes, long *n);
+void	hwsitesfree(Sites*);
 
 /* gdb.c: leak -s, -c */
 void	hwscript(FILE *out, FILE *msg, char *prog, Target*, Heap*, int bybytes);	/* msg: the hint when blocks have no tags */

@@ -281,7 +281,8 @@ drain(Mark *m)
 		end = m->head + Markbatch < m->tail ? m->head + Markbatch : m->tail;
 		for(q = m->head; q < end; q++){
 			g = edgesof(m, m->queue[q]);
-			__builtin_prefetch(&g->e[g->first[m->queue[q] - g->base]]);
+			if(g->e != NULL)	/* a part with no edges has no table: NULL+0 is undefined */
+				__builtin_prefetch(&g->e[g->first[m->queue[q] - g->base]]);
 		}
 		n = 0;
 		for(q = m->head; q < end; q++){

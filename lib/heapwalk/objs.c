@@ -13,6 +13,8 @@ enum {
 	Lname = 8, Lnext = 24,		/* struct link_map */
 	Rmap = 8,			/* struct r_debug */
 	Dtvsz = 16,			/* dtv_t: {void *val; void *to_free;} */
+	Maxobjs = 1<<12,		/* loaded objects: glibc's dlopen stops near 1000 (DTV_SURPLUS
+					 * and TLS), so a longer list is a cycle or forged */
 };
 
 static int
@@ -102,7 +104,8 @@ addobj(Obj **op, int *n, char *path, u64 base)
 
 	/* the list names objects as loaded; the maps name them canonically */
 	real = realpath(path, NULL);
-	*op = erealloc(*op, (*n+1)*sizeof(Obj));
+	if((*n & (*n-1)) == 0)	/* at each power of two: a long list is not copied for each object */
+		*op = erealloc(*op, 2*(*n+1)*sizeof(Obj));
 	(*op)[*n].path = estrdup(real ? real : path);
 	free(real);
 	(*op)[*n].base = base;
@@ -127,7 +130,7 @@ hwobjs(Target *t, Obj **op)
 	rd = rdebug(t);
 	if(rd == 0 || hwpeek(t, rd+Rmap, &lm) < 0)
 		lm = 0;
-	for(guard = 0; lm != 0 && guard < 100000; guard++){
+	for(guard = 0; lm != 0 && guard < Maxobjs; guard++){
 		if(hwpeek(t, lm+Lname, &a) < 0 || readstr(t, a, name, sizeof name) < 0)
 			break;
 		hwpeek(t, lm, &a);

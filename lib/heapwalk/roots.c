@@ -196,12 +196,12 @@ addthread(Target *t, Heap *h, Roots *r, Thread *th)
 	u64 dtv, len, w, i;
 	Block b;
 	long k;
-	uchar *v;
 
 	for(i = 0; i < (u64)th->ngpr; i++)
 		addword(r, th->gpr[i]);
-	for(v = th->vec; v+8 <= th->vec+th->nvec; v += 8){
-		memcpy(&w, v, 8);
+	/* by index: a thread whose core gave no vector registers has vec NULL, and NULL+8 is undefined */
+	for(i = 0; i+8 <= (u64)th->nvec; i += 8){
+		memcpy(&w, th->vec+i, 8);
 		addword(r, w);
 	}
 	/* dynamic TLS blocks hang off the dtv */

@@ -364,3 +364,22 @@ hwsitelist(Target *t, Sites *ss, int bytes, long *np)
 	*np = n;
 	return v;
 }
+
+/* For a caller that counts more than once (the fuzzer): the sites and their names, freed. */
+void
+hwsitesfree(Sites *ss)
+{
+	Name *n, *next;
+	long i;
+
+	hwsitereset(ss);
+	for(i = 0; i < ss->names.size; i++)
+		for(n = ss->names.e[i].val; n != NULL; n = next){
+			next = n->next;
+			free(n);
+		}
+	free(ss->sites.e);
+	free(ss->words.e);
+	free(ss->names.e);
+	free(ss);
+}

@@ -175,6 +175,17 @@ code(Target *t, Plan9 *p)
 		p->codelo = p->codehi = 0;
 }
 
+static void
+plclose(Model *m)
+{
+	Plan9 *p;
+
+	p = m->aux;
+	free(p->arena);
+	free(p->lastodd);
+	free(p);
+}
+
 Model*
 plprobe(Target *t)
 {
@@ -197,5 +208,6 @@ plprobe(Target *t)
 	m->busy = plbusy;
 	m->walk = plwalk;
 	m->aux = p;
+	m->close = plclose;
 	return m;
 }

@@ -17,6 +17,7 @@ struct Model {
 	char	**damage;	/* what a walk stepped past: "corrupt at 0x...: why", one each */
 	int	ndamage;
 	void	*aux;
+	void	(*close)(Model*);	/* frees aux */
 	Model	*next;		/* another allocator of the same process */
 };
 
@@ -47,6 +48,7 @@ struct Probe {
 int	poolopen(int *pids, int npid, char *binary, Heap*, int retries, int mode, Target**, Model**);
 int	poolopencore(char *core, char *binary, Heap*, Target**, Model**);
 Model	*poolfind(Target*);	/* not stopped */
+void	poolclose(Model*);	/* every model on next, freed */
 int	poolwhy(Target*);	/* stopped, poolfind having failed: a better reason in errstr */
 char	*poolname(Model*);	/* every model's name, joined */
 void	poolstats(FILE*, char *prog, Model*, Target*, long nblock, double allms);

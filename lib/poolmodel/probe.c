@@ -107,6 +107,22 @@ poolfind(Target *t)
 	return first;
 }
 
+/* A long-lived caller (the fuzzer) frees what poolfind found. */
+void
+poolclose(Model *m)
+{
+	Model *next;
+
+	for(; m != NULL; m = next){
+		next = m->next;
+		poolundamage(m);
+		if(m->close != NULL)
+			m->close(m);
+		free(m->name);
+		free(m);
+	}
+}
+
 /* Stopped, when poolfind found no allocator: whether it is an allocator we can name. */
 int
 poolwhy(Target *t)

@@ -41,6 +41,7 @@ enum {
 	Nbins = 128,
 	Nfast = 10,
 	Maxlist = 1<<24,	/* no free list is longer: a cycle */
+	Pagesize = 4096,	/* what memory is mapped, and so readable, by */
 };
 
 /* ptfind.c */

@@ -162,6 +162,17 @@ dataranges(Target *t, Glibc *g, Range *r, int nr)
 	return n;
 }
 
+/*
+ * Memory is readable or not by pages: x, where the word at x+off could
+ * not be read, moved on so that the scan's next word is on the next
+ * page.  Else a scan of memory a core lacks pays a failed read a word.
+ */
+static u64
+pastpage(u64 x, u64 off)
+{
+	return ((x + off) | (Pagesize-1)) + 1 - off - 8;
+}
+
 static int
 findarena(Target *t, Glibc *g, Range *r, int nr)
 {
@@ -172,7 +183,11 @@ findarena(Target *t, Glibc *g, Range *r, int nr)
 	n = 0;
 	for(i = 0; i < nr; i++)
 		for(x = r[i].start; x+16 <= r[i].end; x += 8){
-			if(hwpeek(t, x, &fd) < 0 || fd != x-16 || hwpeek(t, x+8, &bk) < 0 || bk != fd)
+			if(hwpeek(t, x, &fd) < 0){
+				x = pastpage(x, 0);
+				continue;
+			}
+			if(fd != x-16 || hwpeek(t, x+8, &bk) < 0 || bk != fd)
 				continue;
 			/* an empty bin: try every arena base that puts it at some bin */
 			for(j = 1; j < Nbins-1; j++){
@@ -210,11 +225,18 @@ findmp(Target *t, Glibc *g, Range *r, int nr)
 	for(i = 0; i < nr; i++)
 		for(x = r[i].start; x + g->mpsz <= r[i].end; x += 8){
 			/* sbrk_base: in [heap], past a static program's TLS */
-			if(hwpeek(t, x + g->osbrk, &w[0]) < 0 || (w[0] != hs && (w[0] < hs || w[0] >= he)))
+			if(hwpeek(t, x + g->osbrk, &w[0]) < 0){
+				x = pastpage(x, g->osbrk);
 				continue;
-			hwpeek(t, x + g->otcbins, &w[1]);
-			hwpeek(t, x + g->otcbins + 8, &w[2]);
-			hwpeek(t, x + g->otcbins + 16, &w[3]);
+			}
+			if(w[0] != hs && (w[0] < hs || w[0] >= he))
+				continue;
+			/* with no [heap] yet, every zero word passes for sbrk_base: these are read often */
+			if(hwpeek(t, x + g->otcbins, &w[1]) < 0 || hwpeek(t, x + g->otcbins + 8, &w[2]) < 0
+			|| hwpeek(t, x + g->otcbins + 16, &w[3]) < 0){
+				x = pastpage(x, g->otcbins);
+				continue;
+			}
 			if((w[1] == 64 || w[1] == (u64)g->ntc) && w[2] == (u64)g->tcmaxbytes && w[3] == (u64)g->tcfill){
 				g->mp = x;
 				return;

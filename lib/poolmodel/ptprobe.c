@@ -126,6 +126,12 @@ refuseown(Target *t, Glibc *g)
 	return r < 0 ? -1 : 0;
 }
 
+static void
+ptclose(Model *m)
+{
+	free(m->aux);
+}
+
 Model*
 ptprobe(Target *t)
 {
@@ -168,6 +174,7 @@ ptprobe(Target *t)
 	p->busy = ptbusy;
 	p->walk = ptwalk;
 	p->aux = g;
+	p->close = ptclose;
 	return p;
 }
 
