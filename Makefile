@@ -127,6 +127,31 @@ bench-malloctag: $(O)/libmalloctag.so
 bench-pool: $(O)/libpool.so
 	sh bench/pool.sh $(O)
 
+# The fuzzer of core files (regress/fuzz/README): libheapwalk and
+# libpoolmodel built again by clang, for libFuzzer's coverage and
+# under ASan and UBSan, in a build directory of their own, then linked
+# with libFuzzer (-Wno-gnu-designator: clang names Plan 9's "[i] x"
+# designators, which gcc takes as they are).  make fuzz-run fuzzes
+# each model FUZZTIME seconds, one after the other.
+FUZZO = build-fuzz
+FUZZCFLAGS = -O1 -g -Wno-gnu-designator -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZSRC = $(wildcard regress/fuzz/*.c)
+FUZZTIME ?= 600
+
+fuzz: $(O)/fuzz-core
+
+$(O)/fuzz-core: $(FUZZSRC) regress/fuzz/fuzz.h FORCE
+	$(MAKE) O=$(FUZZO) CC=clang CFLAGS="$(FUZZCFLAGS) -fsanitize=fuzzer-no-link" \
+		$(FUZZO)/libpoolmodel.a $(FUZZO)/libheapwalk.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZCFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer -o $@ \
+		$(FUZZSRC) $(FUZZO)/libpoolmodel.a $(FUZZO)/libheapwalk.a $(LDLIBS)
+
+fuzz-run: fuzz regress-targets
+	sh regress/fuzz/run -t $(FUZZTIME) $(O)/fuzz-core glibc pool
+
+FORCE:
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	cp $(CMDS) $(DESTDIR)$(PREFIX)/bin/
@@ -147,6 +172,6 @@ install: all
 		ln -sf pool.3 $(DESTDIR)$(PREFIX)/share/man/man3/$$f.3; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all kmem-static demo check check-pool check-asan bench bench-malloctag bench-pool install clean
+.PHONY: all kmem-static demo check check-pool check-asan fuzz fuzz-run FORCE bench bench-malloctag bench-pool install clean

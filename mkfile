@@ -90,5 +90,21 @@ bench:V: all $O/bench/graph $O/bench/graph-lsan $O/bench/readpass
 bench-pool:V: $O/libpool.so
 	sh bench/pool.sh $O
 
+# The fuzzer of core files, regress/fuzz/README; see the Makefile
+FUZZO=build-fuzz
+FUZZCFLAGS=-O1 -g -Wno-gnu-designator -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZTIME=600
+FUZZSRC=`{ls regress/fuzz/*.c}
+
+fuzz:V: $O/fuzz-core
+$O/fuzz-core: $FUZZSRC regress/fuzz/fuzz.h $HWSRC $PMSRC $HDR
+	mk O=$FUZZO CC=clang "CFLAGS=$FUZZCFLAGS -fsanitize=fuzzer-no-link -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE" $FUZZO/libpoolmodel.a $FUZZO/libheapwalk.a
+	mkdir -p $O
+	clang $FUZZCFLAGS -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer -o $target $FUZZSRC $FUZZO/libpoolmodel.a $FUZZO/libheapwalk.a $LDLIBS
+
+fuzz-run:V: fuzz
+	make regress-targets
+	sh regress/fuzz/run -t $FUZZTIME $O/fuzz-core glibc pool
+
 clean:V:
-	rm -rf $O
+	rm -rf $O $FUZZO
