@@ -91,19 +91,25 @@ whole(Target *t)
 	return 0;
 }
 
-/* the files of the file mappings, to read what the core left out from */
+/* the files of the file mappings, to read what the core left out from; corebytes, all they hold */
 static void
 openbacking(Target *t)
 {
+	struct stat st;
+	Backing *b;
 	Map *m;
 	int i;
 
+	t->corebytes = coresize(t->core);
 	for(i = 0; i < t->nmap; i++){
 		m = &t->map[i];
 		if(m->path[0] != '/')
 			continue;
 		t->back = hwgrow(t->back, t->nback, sizeof t->back[0]);
-		t->back[t->nback++] = (Backing){m->start, m->end, m->off, coreopenfile(m->path)};
+		b = &t->back[t->nback++];
+		*b = (Backing){m->start, m->end, m->off, coreopenfile(m->path)};
+		if(b->fd >= 0 && fstat(b->fd, &st) == 0)
+			t->corebytes += st.st_size;
 	}
 }
 

@@ -93,6 +93,7 @@ struct Target {
 	struct Core *core;	/* coretarget.c: a core file read instead of a process */
 	struct Backing *back;	/* the files its file mappings are read from where it left them out */
 	int	nback;
+	u64	corebytes;	/* what the core and those files hold: no copy of its memory is larger */
 };
 
 enum { Lexec = 1, Lexit };

@@ -257,6 +257,12 @@ hwsnap(Target *t, u64 start, u64 end)
 	s = segat(t, start);
 	if(s != NULL && end <= s->end)
 		return s;
+	/* a forged core can claim a mapping of terabytes: it holds no more than its bytes */
+	if(t->core != NULL && end - start > t->corebytes){
+		werrstr("the mapping at 0x%llx claims 0x%llx bytes, more than the core and its files hold",
+			(unsigned long long)start, (unsigned long long)(end-start));
+		return NULL;
+	}
 	for(i = 0; i < t->nseg && t->seg[i].start < start; i++)
 		;
 	t->seg = erealloc(t->seg, (t->nseg+1)*sizeof t->seg[0]);
