@@ -340,8 +340,15 @@ coremaps(Target *t, Coreinfo *ns, char *core)
 	if(safefiles(ns, core) < 0)
 		return -1;
 	s = coresegments(t->core, &n);
-	for(i = 0; i < n; i++)
+	for(i = 0; i < n; i++){
+		if(((s[i].vaddr | s[i].memsz) & (Pagesize-1)) != 0){
+			werrstr("%s: the segment at %#llx of %#llx bytes is not in whole pages: "
+				"not a process's core", core, (unsigned long long)s[i].vaddr,
+				(unsigned long long)s[i].memsz);
+			return -1;
+		}
 		addmap(t, &s[i], ns);
+	}
 	addfilemaps(t, ns);
 	qsort(t->map, t->nmap, sizeof t->map[0], mapcmp);
 	return disjoint(t, core);

@@ -94,6 +94,11 @@ addfiles(Coreinfo *ns, Cnote *n, char *core)
 				(unsigned long long)i);
 			return -1;
 		}
+		/* the kernel names each by its path: an empty one would pass for anonymous memory */
+		if(*p == 0){
+			werrstr("%s: its NT_FILE note gives file %llu no name", core, (unsigned long long)i);
+			return -1;
+		}
 		ns->file[i] = (Fileent){w[2+3*i], w[3+3*i], w[4+3*i]*page, estrdup(p)};
 		ns->nfile++;
 		p += strlen(p)+1;

@@ -50,6 +50,18 @@ cut(Target *t)
 	return -1;
 }
 
+/* the error for writable memory s, which the core does not hold */
+static int
+missing(Target *t, Cseg *s)
+{
+	werrstr("%s: the writable memory at %#llx-%#llx is not in the core (%s): "
+		"without it the report would be a guess; dump with coredump_filter's "
+		"bits 0 and 1 set (echo 0x33 >/proc/PID/coredump_filter), or use gcore",
+		corepath(t->core), (unsigned long long)s->vaddr, (unsigned long long)(s->vaddr+s->memsz),
+		s->filesz == 0 ? "left out: MADV_DONTDUMP, or coredump_filter" : "cut short");
+	return -1;
+}
+
 /* whether the file of addr's mapping can be read in its place */
 static int
 backed(Target *t, u64 addr)
@@ -67,6 +79,9 @@ backed(Target *t, u64 addr)
  * mapping's bytes, but where a file that is here holds them (a
  * private mapping never written, a shared one).  Anonymous memory
  * shared, which maps show as /dev/zero (deleted), has no such file.
+ * Read-only anonymous memory the core leaves out was never written,
+ * so holds nothing: it is made unreadable, that no walk reads it a
+ * page at a time.  Only a forged core holds part of such a mapping.
  */
 static int
 whole(Target *t)
@@ -78,15 +93,19 @@ whole(Target *t)
 	s = coresegments(t->core, &n);
 	for(i = 0; i < n; i++){
 		m = hwmapat(t, s[i].vaddr);
-		if(s[i].filesz >= s[i].memsz || m == NULL || !(m->prot & PROT_WRITE) || backed(t, s[i].vaddr))
+		if(s[i].filesz >= s[i].memsz || m == NULL || backed(t, s[i].vaddr))
 			continue;
-		werrstr("%s: the writable memory at %#llx-%#llx is not in the core (%s): "
-			"without it the report would be a guess; dump with coredump_filter's "
-			"bits 0 and 1 set (echo 0x33 >/proc/PID/coredump_filter), or use gcore",
-			corepath(t->core), (unsigned long long)s[i].vaddr,
-			(unsigned long long)(s[i].vaddr+s[i].memsz),
-			s[i].filesz == 0 ? "left out: MADV_DONTDUMP, or coredump_filter" : "cut short");
-		return -1;
+		if(m->prot & PROT_WRITE)
+			return missing(t, &s[i]);
+		if(m->path[0] == '/')
+			continue;
+		if(s[i].filesz > 0){
+			werrstr("%s: the memory at %#llx-%#llx is in the core only in part: "
+				"not a core the kernel or gcore writes", corepath(t->core),
+				(unsigned long long)s[i].vaddr, (unsigned long long)(s[i].vaddr+s[i].memsz));
+			return -1;
+		}
+		m->prot = 0;
 	}
 	return 0;
 }
