@@ -258,3 +258,8 @@ $(REGRESS_DIR)/pool-test-asan: $(POOLDEP) $(POOLASRC) lib/pool/fns.h | $(REGRESS
 $(REGRESS_DIR)/pool-cxx: regress/malloctag-cxx.cc $(MTDEP) $(POOLDIR)/libpool.so | $(REGRESS_DIR)
 	$(CXX) $(RCFLAGS) -rdynamic -Ilib/malloctag -o $@ regress/malloctag-cxx.cc -x c regress/mtcheck.c -x none \
 		-L$(POOLDIR) -lpool -Wl,-rpath,$(abspath $(POOLDIR)) -ldl
+
+# regress/faults' targets, with a truth: threads that come and go,
+# that fork, a process that exits while leak looks, and 2000 threads
+FAULTBINS = $(REGRESS_DIR)/t-churn $(REGRESS_DIR)/t-forker $(REGRESS_DIR)/t-exit $(REGRESS_DIR)/t-manythreads
+regress-targets: $(FAULTBINS)

@@ -5,6 +5,10 @@
  * before they start, is in the truth file: leak must report
  * exactly its leaked blocks however the threads are caught.
  * On SIGUSR1 the threads are stopped and every block checked.
+ * With HAMMER_REST=us in the environment (regress/faults) each thread
+ * sleeps that long after every Burst steps: still busy, thousands
+ * of steps a second, but seldom inside malloc, where leak waits
+ * for none to be.
  */
 #include "truth.h"
 #include <pthread.h>
@@ -19,6 +23,7 @@ enum {
 	Nslot	= 512,
 	Minsize	= 16,
 	Maxsize	= 4096,
+	Burst	= 64,	/* steps between rests: a few tens of microseconds of malloc */
 };
 
 typedef struct Worker Worker;
@@ -34,6 +39,7 @@ pthread_t	thread[Nthread];
 void		*keep[8];
 static int	stop;
 static int	stopped;
+static long	restus;
 
 static ulong
 rnd(Worker *w)
@@ -100,10 +106,14 @@ static void*
 churn(void *a)
 {
 	Worker *w;
+	long n;
 
 	w = a;
-	while(!__atomic_load_n(&stop, __ATOMIC_SEQ_CST))
+	for(n = 1; !__atomic_load_n(&stop, __ATOMIC_SEQ_CST); n++){
 		step(w);
+		if(restus > 0 && n%Burst == 0)
+			usleep(restus);
+	}
 	__atomic_add_fetch(&stopped, 1, __ATOMIC_SEQ_CST);
 	for(;;)
 		pause();
@@ -166,6 +176,8 @@ start(void)
 int
 main(void)
 {
+	if(getenv("HAMMER_REST") != nil)
+		restus = atol(getenv("HAMMER_REST"));
 	known();
 	start();
 	truthcheck(check);
