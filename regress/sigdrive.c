@@ -21,7 +21,8 @@
  * after each SIG's runs the target must have had every signal sent
  * so far, once.  With -c the target checks a computation of its own
  * too (t-rtcount -s): between counts every one of its summing threads
- * must have made a pass, and no pass have gone wrong.
+ * must have made a pass, and make one more within Countms after,
+ * and no pass have gone wrong.
  *
  * SIGKILL is caught by no one, and leak(1) says what it costs: a
  * signal leak had intercepted is lost (so up to one per run killed
@@ -480,6 +481,19 @@ count(Target *t, Count *c)
 	return 0;
 }
 
+/* does every summer make a pass past `passes' within Countms? */
+static int
+passing(Target *t, long passes)
+{
+	Count c;
+	long end;
+
+	for(end = now()+Countms*1000L; now() < end; sleepus(10000))
+		if(count(t, &c) < 0 || c.passes > passes)
+			return 1;
+	return 0;
+}
+
 /*
  * Once the sender is paused: the target must have had each one sent
  * since the last count, once, but for up to maxlost lost; with -c,
@@ -511,6 +525,9 @@ counted(Target *t, int maxlost, long *lost, char *buf, int nbuf)
 		snprintf(buf, nbuf, "the target's own check: its slowest summer made %ld passes since the last count (want some), %ld went wrong",
 			c.passes-base.passes, c.wrong-base.wrong);
 		ok = 0;
+	}else if(checks && !passing(t, c.passes)){
+		snprintf(buf, nbuf, "the target's own check: its slowest summer made no pass in the %d ms after the runs", Countms);
+		ok = 0;
 	}
 	base.sent = snd.sent;
 	base.got = c.got;
@@ -519,6 +536,18 @@ counted(Target *t, int maxlost, long *lost, char *buf, int nbuf)
 	base.passes = c.passes;
 	base.wrong = c.wrong;
 	return ok;
+}
+
+/* the computation's count as the runs begin: a summer stuck before them must show too */
+static void
+baseline(Target *t)
+{
+	Count c;
+
+	if(count(t, &c) < 0)
+		fatal("target %d does not say what it got", t->pid);
+	base.passes = c.passes;
+	base.wrong = c.wrong;
 }
 
 static int
@@ -943,6 +972,8 @@ main(int argc, char **argv)
 		printf("note: leak takes %.3f ms to let go of the target (the longest but one of %d)\n", let/1e3, Ncalib);
 	}
 	fflush(stdout);
+	if(checks)
+		baseline(&t);
 	nfail = 0;
 	for(i = 0; i < nsig; i++){
 		memset(&y, 0, sizeof y);
