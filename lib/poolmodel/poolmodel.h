@@ -22,7 +22,7 @@ struct Model {
 };
 
 /* The refusals' end, when no model fits. */
-#define Modelled "only glibc's malloc and libpool's Plan 9 pool can be examined"
+#define Modelled "not supported: only glibc's malloc and libpool's Plan 9 pool can be examined"
 
 /* What a look found; errstr says where when it is not Wdone. */
 enum {
