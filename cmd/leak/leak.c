@@ -330,7 +330,7 @@ main(int argc, char **argv)
 		exit(Usage);
 	}
 	/* leak core [binary]: the binary as -f gives it */
-	if((argc == 1 || argc == 2) && (hwiscore(argv[0]) || strchr(argv[0], '/') != NULL)){
+	if((argc == 1 || argc == 2) && hwiscore(argv[0])){
 		if(argc == 2 && binary != NULL)
 			usage();
 		if(argc == 2)

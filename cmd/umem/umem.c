@@ -62,7 +62,7 @@ main(int argc, char **argv)
 
 	if(argc < 2 || argc > 3)
 		usage();
-	iscore = hwiscore(argv[1]) || strchr(argv[1], '/') != NULL;
+	iscore = hwiscore(argv[1]);
 	if(!iscore && hwparsepid(argv[1], &pid) < 0){
 		fprintf(stderr, "umem: %s\n", errstr());
 		usage();

@@ -264,6 +264,18 @@ seizeall(Target *t)
 	return n;
 }
 
+/* A thread's general registers, as ptrace and a core's NT_PRSTATUS both give them. */
+void
+hwsetregs(Thread *th, struct user_regs_struct *r)
+{
+	th->live = 1;
+	th->ngpr = sizeof *r / sizeof(u64);
+	memcpy(th->gpr, r, sizeof *r);
+	th->pc = r->rip;
+	th->sp = r->rsp;
+	th->fsbase = r->fs_base;
+}
+
 /* The registers of a stopped thread; 0 when it is not ours to read. */
 static int
 readregs(Thread *th)
@@ -276,12 +288,7 @@ readregs(Thread *th)
 	iov.iov_len = sizeof r;
 	if(ptrace(PTRACE_GETREGSET, th->tid, NT_PRSTATUS, &iov) < 0)
 		return 0;
-	th->live = 1;
-	th->ngpr = sizeof r / sizeof(u64);
-	memcpy(th->gpr, &r, sizeof r);
-	th->pc = r.rip;
-	th->sp = r.rsp;
-	th->fsbase = r.fs_base;
+	hwsetregs(th, &r);
 	iov.iov_base = xs;
 	iov.iov_len = sizeof xs;
 	if(ptrace(PTRACE_GETREGSET, th->tid, NT_X86_XSTATE, &iov) < 0){

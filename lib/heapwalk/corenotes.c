@@ -29,12 +29,7 @@ addthread(Target *t, struct elf_prstatus *st)
 	memcpy(&r, &st->pr_reg, sizeof r);
 	th->tid = st->pr_pid;
 	th->state = Tint;
-	th->live = 1;
-	th->ngpr = sizeof r / sizeof(u64);
-	memcpy(th->gpr, &r, sizeof r);
-	th->pc = r.rip;
-	th->sp = r.rsp;
-	th->fsbase = r.fs_base;
+	hwsetregs(th, &r);
 }
 
 /* the last thread's vector registers; an xsave area replaces fxsave's */

@@ -228,7 +228,10 @@ hwcoreclose(Target *t)
 	t->core = NULL;
 }
 
-/* Whether arg is a core file: an ELF file of type ET_CORE. */
+/*
+ * Whether a command's argument names a core file: an ELF file of type
+ * ET_CORE, or any path (a '/' in it), which hwopencore then explains.
+ */
 int
 hwiscore(char *arg)
 {
@@ -236,6 +239,8 @@ hwiscore(char *arg)
 	struct stat st;
 	int fd, n;
 
+	if(strchr(arg, '/') != NULL)
+		return 1;
 	if(stat(arg, &st) < 0 || !S_ISREG(st.st_mode) || (fd = open(arg, O_RDONLY|O_CLOEXEC)) < 0)
 		return 0;
 	n = read(fd, &eh, sizeof eh);

@@ -13,6 +13,8 @@ int	snapcleanup(int tid, int child, u64 insn);
 
 /* attach.c, whynot.c: stopping the threads, and why we may not */
 Thread	*hwthread(Target*, int tid);
+struct user_regs_struct;
+void	hwsetregs(Thread*, struct user_regs_struct*);
 void	hwrecord(Target*, Thread*, int pid, int status);
 int	hwstopnow(Target*);	/* every thread, after an exec too */
 void	hwwhynot(int pid, int tid);

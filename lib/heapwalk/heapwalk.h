@@ -166,7 +166,7 @@ int	hwexecd(Target*);	/* it called exec since hwopen */
  * hwrelease and hwsnapshot do nothing, hwresume fails.
  */
 Target	*hwopencore(char *path);
-int	hwiscore(char *arg);	/* arg names an ELF core file, not a pid or a name */
+int	hwiscore(char *arg);	/* arg names a core file (ET_CORE, or a path), not a pid or a name */
 enum { Sauto, Sfork, Sstop };
 
 /* maps.c */
