@@ -202,6 +202,10 @@ for e in sec.get('err', []) + sec.get('loaderr', []) + sec.get('elferr', []):
     m = re.search(r'kmem: (\d+) ms, (\d+) KB', e)
     if m:
         print('time %s ms, %s KB' % (m.group(1), m.group(2)))
+# guest.sh's stamps (uptime at each step): where a guest's time went
+st = [(k[3:], float(v[0])) for k, v in sec.items() if k.startswith('at:') and v and re.match(r'^[0-9.]+$', v[0])]
+if st:
+    print('phases %s %.0fs' % st[0] + ''.join(', %s %.0fs' % (st[i][0], st[i][1] - st[i - 1][1]) for i in range(1, len(st))))
 print('differ %d quiet, %d under load, %d with the vmlinux' % (quiet, loaded, elf))
 for b in bad[:30]:
     print('BAD ' + b)

@@ -10,6 +10,9 @@
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo "== uname $(uname -r)"
 echo "== cpus $(grep -c ^processor /proc/cpuinfo)"
+# stamp STEP: the uptime as STEP ends, for check.py to say where the time went
+stamp() { echo "== at:$1 $(cut -d" " -f1 /proc/uptime)"; }
+stamp boot
 # alloc_traces first: each sysfs file read leaves a kernfs_open_node in
 # kmalloc-96 until an RCU grace period, which the traces would count
 counts() {
@@ -20,14 +23,18 @@ counts() {
 	head -n 1 /sys/kernel/slab/*/sheaf_capacity 2>/dev/null
 }
 counts >/dev/null
+stamp warmup
 # the warm-up's open files are freed by kfree_rcu, which waits up to
 # five seconds (KFREE_DRAIN_JIFFIES) to free a batch
 sleep 6
 echo "== links"
 ls -l /sys/kernel/slab
+stamp rcuwait
 KMEM_STATS=1 kmem-static -C -s >/k.out 2>/k.err
 echo "== status $?"
+stamp kmem
 counts
+stamp counts
 echo "== kmem"
 cat /k.out
 echo "== err"
@@ -52,6 +59,7 @@ else
 	KMEM_PROC=/kp KMEM_STATS=1 kmem-static -C -s /vmlinux >/k.elf 2>/k.elferr
 fi
 echo "== elfstatus $?"
+stamp vmlinux
 kmem-static -C /wrong >/dev/null 2>/k.wrong
 echo "== wrongstatus $?"
 echo "== elf"
@@ -75,9 +83,11 @@ sleep 1
 KMEM_STATS=1 kmem-static -C -s >/k.load 2>/k.lerr
 echo "== loadstatus $?"
 counts 2
+stamp load
 kill $a $b
 wait
 echo "== load"
 cat /k.load
 echo "== loaderr"
 cat /k.lerr
+stamp end
