@@ -13,7 +13,7 @@
 import re, sys
 # Churn, Total: a quiet guest's commands leave their address spaces'
 # maple nodes waiting for RCU when they exit (sid's maple_node has
-# differed by 204 in one line); LoadChurn, LoadTotal: two loops of
+# differed by 204 in one line); LoadChurn, LoadTotal: a loop of
 # file creation, pipes and forks
 Churn, Total = 400, 800
 LoadChurn, LoadTotal = 1000, 3000
